@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "Elegy",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "elegyd", targets: ["elegyd"]),
+        .executable(name: "elegy", targets: ["elegy"]),
+    ],
+    dependencies: [
+        // TOML for curated playlists, moods and the config file (the format DESIGN.md fixed).
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .target(name: "ElegyCore", dependencies: ["TOMLKit"], swiftSettings: strict),
+        .target(name: "ElegyAudio", dependencies: ["ElegyCore", "CALSA", "CSndFile"], swiftSettings: strict),
+        .executableTarget(name: "elegyd", dependencies: ["ElegyCore", "ElegyAudio"], swiftSettings: strict),
+        .executableTarget(name: "elegy", dependencies: ["ElegyCore"], swiftSettings: strict),
+        .testTarget(name: "ElegyCoreTests", dependencies: ["ElegyCore"], swiftSettings: strict),
+        .testTarget(name: "ElegyAudioTests", dependencies: ["ElegyAudio", "ElegyCore"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

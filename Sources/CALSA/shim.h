@@ -1,0 +1,32 @@
+// ALSA (libasound), for ElegyAudio only (the output).
+//
+// Why this shim has code: libasound prints its errors to stderr through a *variadic* handler, which
+// Swift cannot implement. The handler below formats the message and passes it to a plain C callback
+// that Swift can provide, so ALSA's chatter reaches our log instead of the terminal (cmus does the
+// same in op/alsa.c).
+#include <alsa/asoundlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+typedef void (*CALSA_log_sink)(const char *message);
+
+static CALSA_log_sink CALSA_current_sink = 0;
+
+static void CALSA_error_handler(const char *file, int line, const char *function, int err, const char *fmt, ...) {
+    (void)file; (void)line; (void)err;
+    if (!CALSA_current_sink) return;
+    char message[512];
+    int used = snprintf(message, sizeof message, "%s: ", function ? function : "alsa");
+    if (used < 0 || (size_t)used >= sizeof message) used = 0;
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(message + used, sizeof message - (size_t)used, fmt, args);
+    va_end(args);
+    CALSA_current_sink(message);
+}
+
+/// Routes libasound's error messages to `sink` (NULL silences them).
+static inline int CALSA_route_errors(CALSA_log_sink sink) {
+    CALSA_current_sink = sink;
+    return snd_lib_error_set_handler(CALSA_error_handler);
+}

@@ -1,0 +1,2 @@
+// libsndfile, for ElegyAudio only (the decoder and tag reader).
+#include <sndfile.h>

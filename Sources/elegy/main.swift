@@ -1,0 +1,1 @@
+print("elegy: not yet wired")

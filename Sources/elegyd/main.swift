@@ -1,0 +1,1 @@
+print("elegyd: not yet wired")
