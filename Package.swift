@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         // TOML for curated playlists, moods and the config file (the format DESIGN.md fixed).
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // The client's subcommands, options, help and shell completions.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
@@ -20,7 +22,11 @@ let package = Package(
         .target(name: "ElegyCore", dependencies: ["TOMLKit"], swiftSettings: strict),
         .target(name: "ElegyAudio", dependencies: ["ElegyCore", "CALSA", "CSndFile"], swiftSettings: strict),
         .executableTarget(name: "elegyd", dependencies: ["ElegyCore", "ElegyAudio"], swiftSettings: strict),
-        .executableTarget(name: "elegy", dependencies: ["ElegyCore"], swiftSettings: strict),
+        .executableTarget(
+            name: "elegy",
+            dependencies: ["ElegyCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "ElegyCoreTests", dependencies: ["ElegyCore"], swiftSettings: strict),
         .testTarget(name: "ElegyAudioTests", dependencies: ["ElegyAudio", "ElegyCore"], swiftSettings: strict),
     ],
