@@ -28,7 +28,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ElegyCoreTests", dependencies: ["ElegyCore"], swiftSettings: strict),
-        .testTarget(name: "ElegyAudioTests", dependencies: ["ElegyAudio", "ElegyCore"], swiftSettings: strict),
+        .testTarget(name: "ElegyAudioTests", dependencies: ["ElegyAudio", "ElegyCore", "CSndFile"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

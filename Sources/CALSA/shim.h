@@ -30,3 +30,9 @@ static inline int CALSA_route_errors(CALSA_log_sink sink) {
     CALSA_current_sink = sink;
     return snd_lib_error_set_handler(CALSA_error_handler);
 }
+
+// glibc declares pthread_setname_np only under _GNU_SOURCE, which Swift's Glibc module does not set;
+// the audio thread names itself "elegy-audio" so that `top -H` and journal traces show it.
+#include <pthread.h>
+extern int pthread_setname_np(pthread_t thread, const char *name);
+static inline void CALSA_name_current_thread(const char *name) { pthread_setname_np(pthread_self(), name); }

@@ -1,0 +1,382 @@
+import CALSA
+import ElegyCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Where the frames of one track begin in the stream written to the open PCM.
+struct Segment {
+    var trackId: Int
+    /// Stream frame (counted since the PCM was last configured or emptied) of this segment's first frame.
+    var start: Int64
+    /// Frame of the track at `start` (non-zero after a seek or a resume).
+    var offset: Int64
+    var format: AudioFormat
+    var duration: Double?
+    var bitrate: Int?
+}
+
+/// The playback loop. Runs on its own thread; see the rules at the top of PlaybackEngine.swift.
+final class AudioThread {
+    private let control: ControlBlock
+    private let output: ALSAOutput
+    /// The one sample buffer, sized for the widest frame libsndfile can give (32 channels of 4 bytes).
+    private let buffer: UnsafeMutableRawPointer
+    private static let bufferBytes = PlaybackEngine.chunkFrames * 32 * 4
+
+    private var state = PlaybackState.stop
+    private var decoder: Decoder?
+    private var current: Track?
+    private var upcoming: [Track] = []
+    private var nextDecoder: Decoder?
+    private var volume = 100
+    private var sleepRemaining: Double?
+    /// Whether the PCM is held by `snd_pcm_pause` (rather than emptied).
+    private var heldByALSA = false
+    /// Frames written since the PCM was configured or emptied.
+    private var streamFrames: Int64 = 0
+    private var segment: Segment?
+    private var previousSegment: Segment?
+
+    private init(control: ControlBlock) {
+        self.control = control
+        self.output = ALSAOutput(device: control.device)
+        self.buffer = UnsafeMutableRawPointer.allocate(byteCount: AudioThread.bufferBytes, alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Starts the thread, named `elegy-audio`.
+    static func start(control: ControlBlock) {
+        let box = Unmanaged.passRetained(AudioThread(control: control))
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            guard let raw else { return nil }
+            let audio = Unmanaged<AudioThread>.fromOpaque(raw).takeRetainedValue()
+            CALSA_name_current_thread("elegy-audio")
+            audio.run()
+            return nil
+        }, box.toOpaque())
+        if rc != 0 {
+            box.release()
+            control.publish(force: true) { $0.error = "cannot start the audio thread (pthread_create: \(rc))" }
+            control.markExited()
+        } else {
+            pthread_detach(thread)
+        }
+    }
+
+    private func run() {
+        while true {
+            let idle = state != .play || decoder == nil
+            let commands = control.takeCommands(idle: idle)
+            if commands.shutdown { break }
+            volume = commands.volume
+            apply(commands)
+            if state == .play, decoder != nil { playChunk() }
+        }
+        output.discard()
+        output.close()
+        control.events.finish()
+        control.markExited()
+    }
+
+    // MARK: Commands
+
+    private func apply(_ commands: Mailbox) {
+        if commands.stop { stopAll(emit: true) }
+        if let start = commands.start { begin(start) }
+        if let next = commands.upcoming, current?.id == next.afterId { replaceUpcoming(next.tracks) }
+        if let seconds = commands.seek { seek(to: seconds) }
+        if let paused = commands.pause { setPaused(paused) }
+        if let sleep = commands.sleep { sleepRemaining = sleep }
+    }
+
+    private func stopAll(emit: Bool) {
+        output.discard()
+        output.close()
+        heldByALSA = false
+        decoder = nil
+        nextDecoder = nil
+        current = nil
+        upcoming = []
+        segment = nil
+        previousSegment = nil
+        streamFrames = 0
+        let changed = state != .stop
+        state = .stop
+        control.publish(force: true) { status in
+            status.state = .stop
+            status.elapsed = 0
+            status.format = nil
+            status.bitrate = nil
+        }
+        if emit && changed { control.events.yield(.stateChanged(.stop)) }
+    }
+
+    private func begin(_ start: StartCommand) {
+        nextDecoder = nil
+        upcoming = start.upcoming
+        var candidate: Track? = start.track
+        var seconds = start.seconds
+        while let track = candidate {
+            do {
+                let opened = try Decoder(path: track.path)
+                if seconds > 0 { try opened.seek(toFrame: Int64(seconds * Double(opened.format.sampleRate))) }
+                startDecoding(track, with: opened, atFrame: Int64(seconds * Double(opened.format.sampleRate)),
+                    paused: start.paused)
+                return
+            } catch {
+                fail(track, error.description)
+                candidate = upcoming.isEmpty ? nil : upcoming.removeFirst()
+                seconds = 0
+            }
+        }
+        stopAll(emit: true)
+        control.events.yield(.endOfQueue)
+    }
+
+    /// Makes `opened` the current decoder on an emptied, configured PCM.
+    private func startDecoding(_ track: Track, with opened: Decoder, atFrame frame: Int64, paused: Bool) {
+        if output.isOpen && output.format == opened.format {
+            output.discard()
+        } else {
+            guard configureOutput(for: opened.format) else { return }
+        }
+        heldByALSA = false
+        streamFrames = 0
+        previousSegment = nil
+        segment = makeSegment(track, opened, start: 0, offset: frame)
+        decoder = opened
+        current = track
+        state = paused ? .pause : .play
+        control.events.yield(.trackStarted(id: track.id))
+        prefetch()
+        publishPosition(force: true)
+    }
+
+    private func replaceUpcoming(_ tracks: [Track]) {
+        if let first = tracks.first, let prepared = nextDecoder, let old = upcoming.first, old == first {
+            upcoming = tracks
+            nextDecoder = prepared
+            return
+        }
+        upcoming = tracks
+        nextDecoder = nil
+        prefetch()
+    }
+
+    private func seek(to seconds: Double) {
+        guard let decoder, let current, state != .stop else { return }
+        let frame = Int64(seconds * Double(decoder.format.sampleRate))
+        do {
+            try decoder.seek(toFrame: frame)
+        } catch {
+            control.publish(force: true) { $0.error = error.description }
+            return
+        }
+        output.discard()
+        heldByALSA = false
+        streamFrames = 0
+        previousSegment = nil
+        segment = makeSegment(current, decoder, start: 0, offset: frame)
+        publishPosition(force: true)
+    }
+
+    private func setPaused(_ paused: Bool) {
+        guard state != .stop, decoder != nil else { return }
+        if paused, state == .play {
+            if output.setPaused(true) {
+                heldByALSA = true
+            } else {
+                rewindToHeardPosition()
+            }
+            state = .pause
+            control.events.yield(.stateChanged(.pause))
+        } else if !paused, state == .pause {
+            if heldByALSA, !output.setPaused(false) { rewindToHeardPosition() }
+            heldByALSA = false
+            state = .play
+            control.events.yield(.stateChanged(.play))
+        }
+        publishPosition(force: true)
+    }
+
+    /// Empties the PCM and moves the decoder back to what was last heard, so that nothing buffered is lost.
+    private func rewindToHeardPosition() {
+        guard let decoder, let segment else { return }
+        let heard = max(0, streamFrames - Int64(output.delay()))
+        let frame = heard >= segment.start ? heard - segment.start + segment.offset : segment.offset
+        output.discard()
+        try? decoder.seek(toFrame: frame)
+        streamFrames = 0
+        previousSegment = nil
+        self.segment?.start = 0
+        self.segment?.offset = frame
+    }
+
+    // MARK: Playing
+
+    private func playChunk() {
+        guard let decoder, let current else { return }
+        let frames: Int
+        do {
+            frames = try decoder.read(into: buffer, frames: PlaybackEngine.chunkFrames)
+        } catch {
+            fail(current, error.description)
+            advance()
+            return
+        }
+        guard frames > 0 else {
+            advance()
+            return
+        }
+        applyGain(frames: frames, format: decoder.format)
+        do {
+            try output.write(buffer, frames: frames)
+        } catch {
+            outputFailed(error.description)
+            return
+        }
+        streamFrames += Int64(frames)
+        if let remaining = sleepRemaining {
+            let left = remaining - Double(frames) / Double(decoder.format.sampleRate)
+            if left <= 0 {
+                sleepRemaining = nil
+                setPaused(true)
+                control.publish(force: true) { $0.sleepRemaining = nil }
+                return
+            }
+            sleepRemaining = left
+        }
+        publishPosition(force: false)
+    }
+
+    /// The current track ended: continue with the prepared next one, gaplessly when the format is the same.
+    private func advance() {
+        if nextDecoder == nil { prefetch() }
+        guard let next = nextDecoder, let nextTrack = upcoming.first, let finished = decoder else {
+            output.drain()
+            stopAll(emit: false)
+            control.events.yield(.endOfQueue)
+            return
+        }
+        upcoming.removeFirst()
+        nextDecoder = nil
+        if next.format == finished.format, output.isOpen {
+            previousSegment = segment
+            segment = makeSegment(nextTrack, next, start: streamFrames, offset: 0)
+        } else {
+            output.drain()
+            guard configureOutput(for: next.format) else { return }
+            streamFrames = 0
+            previousSegment = nil
+            segment = makeSegment(nextTrack, next, start: 0, offset: 0)
+        }
+        decoder = next
+        current = nextTrack
+        control.events.yield(.trackStarted(id: nextTrack.id))
+        prefetch()
+    }
+
+    /// Opens the first playable track of `upcoming`, dropping (and reporting) those that cannot be opened.
+    private func prefetch() {
+        while nextDecoder == nil, let track = upcoming.first {
+            do {
+                nextDecoder = try Decoder(path: track.path)
+            } catch {
+                upcoming.removeFirst()
+                fail(track, error.description)
+            }
+        }
+    }
+
+    private func configureOutput(for format: AudioFormat) -> Bool {
+        do {
+            try output.configure(format)
+            heldByALSA = false
+            return true
+        } catch {
+            outputFailed(error.description)
+            return false
+        }
+    }
+
+    private func fail(_ track: Track, _ message: String) {
+        control.publish(force: true) { $0.error = message }
+        control.events.yield(.trackFailed(id: track.id, message: message))
+    }
+
+    private func outputFailed(_ message: String) {
+        stopAll(emit: false)
+        control.publish(force: true) { $0.error = message }
+        control.events.yield(.outputFailed(message: message))
+    }
+
+    private func makeSegment(_ track: Track, _ decoder: Decoder, start: Int64, offset: Int64) -> Segment {
+        Segment(
+            trackId: track.id, start: start, offset: offset, format: decoder.format, duration: decoder.duration,
+            bitrate: AudioThread.averageBitrate(path: track.path, duration: decoder.duration))
+    }
+
+    private static func averageBitrate(path: String, duration: Double?) -> Int? {
+        guard let duration, duration > 0 else { return nil }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int((Double(info.st_size) * 8 / duration / 1000).rounded())
+    }
+
+    /// Publishes position, track and format. `force` publishes even while a control command waits
+    /// (whose optimistic status would otherwise stand until the command is taken).
+    private func publishPosition(force: Bool) {
+        guard let segment else { return }
+        let heard = max(0, streamFrames - Int64(output.delay()))
+        var audible = segment
+        if heard < segment.start, let previous = previousSegment {
+            audible = previous
+        } else {
+            previousSegment = nil
+        }
+        let elapsed = Double(max(0, heard - audible.start) + audible.offset) / Double(audible.format.sampleRate)
+        let state = self.state
+        let sleep = sleepRemaining
+        let converted = output.convertedByPlug
+        control.publish(force: force) { status in
+            status.state = state
+            status.trackId = audible.trackId
+            status.elapsed = elapsed
+            status.duration = audible.duration
+            status.format = audible.format
+            status.bitrate = audible.bitrate
+            status.sleepRemaining = sleep
+            status.converted = converted
+        }
+    }
+
+    // MARK: Volume
+
+    /// Scales the chunk in place by the volume and the sleep fade; at full volume the samples are untouched.
+    private func applyGain(frames: Int, format: AudioFormat) {
+        var gain = Double(volume) / 100
+        if let remaining = sleepRemaining, remaining < PlaybackEngine.sleepFadeSeconds {
+            gain *= max(0, remaining / PlaybackEngine.sleepFadeSeconds)
+        }
+        guard gain < 1 else { return }
+        let count = frames * format.channels
+        switch format.sampleType {
+        case .int16:
+            let factor = Int32(gain * 32768)
+            let samples = buffer.assumingMemoryBound(to: Int16.self)
+            for index in 0..<count { samples[index] = Int16(truncatingIfNeeded: (Int32(samples[index]) * factor) >> 15) }
+        case .int32:
+            let factor = Int64(gain * 2_147_483_648)
+            let samples = buffer.assumingMemoryBound(to: Int32.self)
+            for index in 0..<count { samples[index] = Int32(truncatingIfNeeded: (Int64(samples[index]) * factor) >> 31) }
+        case .float32:
+            let factor = Float(gain)
+            let samples = buffer.assumingMemoryBound(to: Float.self)
+            for index in 0..<count { samples[index] *= factor }
+        }
+    }
+}

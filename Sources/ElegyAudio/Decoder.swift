@@ -1,0 +1,136 @@
+import CSndFile
+import ElegyCore
+
+/// Reads PCM from one audio file through libsndfile, in the file's own sample width.
+///
+/// Not thread-safe: one thread (the audio thread, or a scanner thread) owns a decoder at a time.
+public final class Decoder {
+    public let path: String
+    public let format: AudioFormat
+    /// Total frames, or nil when the container does not say.
+    public let frameCount: Int64?
+    /// Whether the file can seek (all of libsndfile's formats here can, but a pipe could not).
+    public let isSeekable: Bool
+    private let majorFormat: Int32
+    private let subFormat: Int32
+    private var handle: OpaquePointer?
+
+    /// Opens `path`. Throws libsndfile's message when the file is missing, unreadable or not audio.
+    /// The corresponding C function is `sf_open`.
+    public init(path: String) throws(DecoderError) {
+        var info = SF_INFO()
+        guard let opened = sf_open(path, Int32(SFM_READ), &info) else {
+            throw DecoderError(function: "sf_open", path: path, message: String(cString: sf_strerror(nil)))
+        }
+        guard info.channels > 0, info.channels <= 32, info.samplerate > 0, info.samplerate <= 768_000 else {
+            sf_close(opened)
+            throw DecoderError(
+                function: "sf_open", path: path,
+                message: "unsupported layout: \(info.channels) channels at \(info.samplerate) Hz")
+        }
+        self.path = path
+        self.handle = opened
+        self.majorFormat = info.format & Int32(SF_FORMAT_TYPEMASK)
+        self.subFormat = info.format & Int32(SF_FORMAT_SUBMASK)
+        self.frameCount = info.frames > 0 && info.frames != Int64.max ? info.frames : nil
+        self.isSeekable = info.seekable != 0
+        let (sampleType, bits) = Decoder.sampleLayout(subFormat: subFormat)
+        self.format = AudioFormat(
+            sampleRate: Int(info.samplerate), channels: Int(info.channels), sampleType: sampleType,
+            bitsPerSample: bits)
+        if sampleType == .float32 {
+            // Lossy codecs decode to float: keep libsndfile's own normalised float output.
+            sf_command(opened, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_TRUE))
+        }
+    }
+
+    deinit {
+        if let handle { sf_close(handle) }
+    }
+
+    /// Which buffer type keeps the file's samples unconverted, and how many bits they carry.
+    static func sampleLayout(subFormat: Int32) -> (AudioFormat.SampleType, Int) {
+        switch subFormat {
+        case Int32(SF_FORMAT_PCM_S8), Int32(SF_FORMAT_PCM_U8): return (.int16, 8)
+        case Int32(SF_FORMAT_PCM_16), Int32(SF_FORMAT_ALAC_16), Int32(SF_FORMAT_DWVW_16): return (.int16, 16)
+        case Int32(SF_FORMAT_PCM_24), Int32(SF_FORMAT_ALAC_20), Int32(SF_FORMAT_ALAC_24), Int32(SF_FORMAT_DWVW_24):
+            return (.int32, 24)
+        case Int32(SF_FORMAT_PCM_32), Int32(SF_FORMAT_ALAC_32): return (.int32, 32)
+        case Int32(SF_FORMAT_ULAW), Int32(SF_FORMAT_ALAW), Int32(SF_FORMAT_IMA_ADPCM), Int32(SF_FORMAT_MS_ADPCM),
+            Int32(SF_FORMAT_GSM610), Int32(SF_FORMAT_G721_32), Int32(SF_FORMAT_DWVW_12):
+            return (.int16, 16)
+        default: return (.float32, 32)  // float, double and every lossy codec (Vorbis, Opus, MPEG)
+        }
+    }
+
+    /// Whether the codec keeps every sample (PCM, FLAC, ALAC), i.e. whether seeks are sample-accurate.
+    public var isLossless: Bool {
+        switch subFormat {
+        case Int32(SF_FORMAT_VORBIS), Int32(SF_FORMAT_OPUS), Int32(SF_FORMAT_MPEG_LAYER_I),
+            Int32(SF_FORMAT_MPEG_LAYER_II), Int32(SF_FORMAT_MPEG_LAYER_III):
+            return false
+        default: return true
+        }
+    }
+
+    /// Reads up to `frames` frames into `buffer` (which holds at least `frames * format.bytesPerFrame` bytes),
+    /// in the file's own width. Returns the frames read; 0 at the end. Throws when the file is damaged.
+    /// The corresponding C functions are `sf_readf_short`, `sf_readf_int` and `sf_readf_float`.
+    public func read(into buffer: UnsafeMutableRawPointer, frames: Int) throws(DecoderError) -> Int {
+        guard let handle else { return 0 }
+        let got: Int64
+        switch format.sampleType {
+        case .int16:
+            got = sf_readf_short(handle, buffer.assumingMemoryBound(to: Int16.self), Int64(frames))
+        case .int32:
+            got = sf_readf_int(handle, buffer.assumingMemoryBound(to: Int32.self), Int64(frames))
+        case .float32:
+            got = sf_readf_float(handle, buffer.assumingMemoryBound(to: Float.self), Int64(frames))
+        }
+        if got <= 0 {
+            let code = sf_error(handle)
+            if code != 0 {
+                throw DecoderError(function: "sf_readf", path: path, message: String(cString: sf_strerror(handle)))
+            }
+            return 0
+        }
+        return Int(got)
+    }
+
+    /// Moves to `frame` (clamped to the file). Sample-accurate on lossless files.
+    /// The corresponding C function is `sf_seek`.
+    public func seek(toFrame frame: Int64) throws(DecoderError) {
+        guard let handle else { return }
+        var target = max(0, frame)
+        if let frameCount { target = min(target, frameCount) }
+        if sf_seek(handle, target, SEEK_SET) < 0 {
+            throw DecoderError(function: "sf_seek", path: path, message: String(cString: sf_strerror(handle)))
+        }
+    }
+
+    /// Duration in seconds when the frame count is known.
+    public var duration: Double? {
+        frameCount.map { Double($0) / Double(format.sampleRate) }
+    }
+
+    /// A tag string (`SF_STR_TITLE`, ...), trimmed, or nil when absent or empty.
+    func tag(_ kind: Int32) -> String? {
+        guard let handle, let raw = sf_get_string(handle, kind) else { return nil }
+        let value = String(cString: raw).trimmingWhitespace()
+        return value.isEmpty ? nil : value
+    }
+
+    /// Whether this file is an MPEG stream (libsndfile reports MP3 as its own major format).
+    var isMPEG: Bool { majorFormat == Int32(SF_FORMAT_MPEG) }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and newlines.
+    func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\0" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}

@@ -1,0 +1,255 @@
+import ElegyCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+// The audio thread's rules (everything below `AudioThread` runs on it):
+// - no allocation in the steady state: one sample buffer is allocated when the thread starts;
+// - no logging, no actors, no `await`;
+// - the control lock is held only to copy commands in and publish the status out, never across
+//   `snd_pcm_writei`, `snd_pcm_drain` or a decoder call;
+// - events leave through an `AsyncStream` continuation, which never waits for its reader.
+
+/// A file to play, named by the queue entry it came from.
+public struct Track: Sendable, Hashable {
+    /// The queue entry id (stable while the entry stays in the queue).
+    public var id: Int
+    /// Absolute path of the file.
+    public var path: String
+
+    public init(id: Int, path: String) {
+        self.id = id
+        self.path = path
+    }
+}
+
+/// Whether the engine is playing, paused or stopped; spelled as MPD's `state:`.
+public enum PlaybackState: String, Sendable, Hashable, Codable {
+    case stop, play, pause
+}
+
+/// What the engine is doing, as of the last chunk written. Taken without waiting on audio.
+public struct EngineStatus: Sendable, Hashable {
+    public var state: PlaybackState = .stop
+    /// The queue id of the track being heard (or about to be).
+    public var trackId: Int?
+    /// Seconds of the current track heard so far: frames handed to ALSA minus the device's delay.
+    public var elapsed: Double = 0
+    public var duration: Double?
+    public var format: AudioFormat?
+    /// Average bit rate of the current file in kb/s.
+    public var bitrate: Int?
+    /// Software volume 0–100.
+    public var volume: Int = 100
+    /// The last error (bad file, device failure), until cleared.
+    public var error: String?
+    /// Seconds of playback left before the sleep timer pauses, when armed.
+    public var sleepRemaining: Double?
+    /// Whether the device could not take the track's format and ALSA's plug layer converts it.
+    public var converted = false
+}
+
+/// Something the rest of the daemon should react to.
+public enum EngineEvent: Sendable, Hashable {
+    /// The engine began reading this track (the one it was asked to start, or the next one, gaplessly).
+    case trackStarted(id: Int)
+    /// This track could not be played (open or decode failed); the engine moved on without it.
+    case trackFailed(id: Int, message: String)
+    /// The last track ended and nothing followed: the engine stopped.
+    case endOfQueue
+    /// The output device failed; the engine stopped (the error is in the status).
+    case outputFailed(message: String)
+    /// Playing, paused or stopped changed, or the sleep timer fired.
+    case stateChanged(PlaybackState)
+}
+
+/// Plays tracks gaplessly and bit-perfectly through one ALSA device, on its own thread.
+///
+/// Every public method may be called from any thread; none of them waits for audio. The queue belongs to the
+/// caller: it starts a track with `play` and keeps `upcoming` filled with what follows in play order.
+public final class PlaybackEngine: Sendable {
+    /// Frames per chunk: a command takes effect within one chunk (23 ms at 44.1 kHz).
+    static let chunkFrames = 1024
+    /// The sleep timer's fade length.
+    public static let sleepFadeSeconds = 10.0
+
+    private let control: ControlBlock
+    /// Events for the daemon; buffered, so the audio thread never waits for a reader.
+    public let events: AsyncStream<EngineEvent>
+
+    /// Creates the engine and starts its thread, named `elegy-audio`. Nothing is opened until `play`.
+    public init(device: String) {
+        let (stream, continuation) = AsyncStream<EngineEvent>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        events = stream
+        control = ControlBlock(device: device, events: continuation)
+        AudioThread.start(control: control)
+    }
+
+    /// Stops the thread and closes the device. The engine cannot be used afterwards.
+    public func shutdown() {
+        control.post { $0.shutdown = true }
+        control.waitForExit()
+    }
+
+    /// Starts `track` at `seconds` (paused if `paused`), with `upcoming` the tracks that follow in play order.
+    public func play(_ track: Track, from seconds: Double = 0, paused: Bool = false, upcoming: [Track]) {
+        control.post { mailbox in
+            mailbox.start = StartCommand(track: track, seconds: seconds, paused: paused, upcoming: upcoming)
+            mailbox.stop = false
+            mailbox.seek = nil
+            mailbox.pause = nil
+        } publish: { status in
+            status.state = paused ? .pause : .play
+            status.trackId = track.id
+            status.elapsed = seconds
+            status.error = nil
+        }
+    }
+
+    /// Replaces what follows the track `currentId`; ignored when the engine has since moved to another track.
+    public func setUpcoming(_ upcoming: [Track], after currentId: Int) {
+        control.post { $0.upcoming = UpcomingCommand(afterId: currentId, tracks: upcoming) }
+    }
+
+    /// Pauses or resumes. Ignored when stopped.
+    public func setPaused(_ paused: Bool) {
+        control.post { $0.pause = paused } publish: { status in
+            if status.state != .stop { status.state = paused ? .pause : .play }
+        }
+    }
+
+    /// Stops and releases the device.
+    public func stop() {
+        control.post { mailbox in
+            mailbox.stop = true
+            mailbox.start = nil
+            mailbox.seek = nil
+            mailbox.pause = nil
+        } publish: { status in
+            status.state = .stop
+            status.elapsed = 0
+        }
+    }
+
+    /// Moves within the current track to `seconds`.
+    public func seek(to seconds: Double) {
+        control.post { $0.seek = max(0, seconds) } publish: { status in
+            if status.state != .stop { status.elapsed = max(0, seconds) }
+        }
+    }
+
+    /// Sets the software volume (0–100; 100 leaves samples untouched).
+    public func setVolume(_ volume: Int) {
+        let clamped = min(100, max(0, volume))
+        control.post { $0.volume = clamped } publish: { $0.volume = clamped }
+    }
+
+    /// Arms the sleep timer: after `seconds` of playback, fading over the last 10 s, the engine pauses.
+    /// `nil` disarms it.
+    public func setSleep(_ seconds: Double?) {
+        control.post { $0.sleep = .some(seconds) } publish: { $0.sleepRemaining = seconds }
+    }
+
+    /// Forgets the last error.
+    public func clearError() {
+        control.post(nil) { $0.error = nil }
+    }
+
+    /// The current status; never waits on audio.
+    public var status: EngineStatus { control.readStatus() }
+}
+
+/// A request to start a track.
+struct StartCommand: Sendable {
+    var track: Track
+    var seconds: Double
+    var paused: Bool
+    var upcoming: [Track]
+}
+
+/// A new list of tracks to follow the given one.
+struct UpcomingCommand: Sendable {
+    var afterId: Int
+    var tracks: [Track]
+}
+
+/// Commands waiting for the audio thread. Later commands override earlier ones of the same kind.
+struct Mailbox: Sendable {
+    var start: StartCommand?
+    var upcoming: UpcomingCommand?
+    var pause: Bool?
+    var stop = false
+    var seek: Double?
+    var volume = 100
+    /// `.some(nil)` disarms the timer, `.some(x)` arms it, `nil` leaves it alone.
+    var sleep: Double??
+    var shutdown = false
+
+    /// Whether any command waits (the volume is a setting, not a command).
+    var hasCommand: Bool {
+        start != nil || upcoming != nil || pause != nil || stop || seek != nil || sleep != nil || shutdown
+    }
+}
+
+/// State shared between control calls and the audio thread, guarded by one lock.
+final class ControlBlock: @unchecked Sendable {
+    let device: String
+    let events: AsyncStream<EngineEvent>.Continuation
+    private let lock = ConditionLock()
+    // Guarded by `lock`:
+    private var mailbox = Mailbox()
+    private var published = EngineStatus()
+    private var exited = false
+
+    init(device: String, events: AsyncStream<EngineEvent>.Continuation) {
+        self.device = device
+        self.events = events
+    }
+
+    /// Queues a command (and optionally updates the published status at once, so that a client that asks
+    /// right after sees its command's effect), then wakes the audio thread.
+    func post(_ command: ((inout Mailbox) -> Void)?, publish: ((inout EngineStatus) -> Void)? = nil) {
+        lock.withLock {
+            command?(&mailbox)
+            publish?(&published)
+            lock.signal()
+        }
+    }
+
+    func readStatus() -> EngineStatus { lock.withLock { published } }
+
+    /// Audio thread: takes the waiting commands; if `idle`, sleeps until there is one.
+    func takeCommands(idle: Bool) -> Mailbox {
+        lock.withLock {
+            while idle && !mailbox.hasCommand { lock.wait() }
+            let taken = mailbox
+            mailbox.start = nil
+            mailbox.upcoming = nil
+            mailbox.pause = nil
+            mailbox.stop = false
+            mailbox.seek = nil
+            mailbox.sleep = nil
+            return taken
+        }
+    }
+
+    /// Audio thread: publishes its view of the status. Unless `force`, it is skipped while a control command
+    /// waits, so that the command's optimistic status stands until the audio thread has acted on it.
+    func publish(force: Bool, _ update: (inout EngineStatus) -> Void) {
+        lock.withLock {
+            if force || !mailbox.hasCommand { update(&published) }
+        }
+    }
+
+    func markExited() {
+        lock.withLock {
+            exited = true
+            lock.signal()
+        }
+    }
+
+    func waitForExit() {
+        lock.withLock { while !exited { lock.wait() } }
+    }
+}
