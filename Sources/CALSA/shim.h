@@ -36,3 +36,8 @@ static inline int CALSA_route_errors(CALSA_log_sink sink) {
 #include <pthread.h>
 extern int pthread_setname_np(pthread_t thread, const char *name);
 static inline void CALSA_name_current_thread(const char *name) { pthread_setname_np(pthread_self(), name); }
+
+// An eventfd that control calls write to, polled beside the PCM's descriptors: it wakes the audio thread
+// out of a blocked write at once (Swift's Glibc module does not export <sys/eventfd.h>).
+#include <sys/eventfd.h>
+static inline int CALSA_make_wake_descriptor(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }

@@ -21,8 +21,15 @@ final class ALSAOutput {
     /// drain at the end of the queue and a format change stay quick.
     static let latencyMicroseconds: UInt32 = 250_000
 
-    init(device: String) {
+    /// The control side's wake-up descriptor: a blocked write returns early when it becomes readable.
+    private let wakeDescriptor: Int32
+    /// The PCM's poll descriptors plus `wakeDescriptor` last; allocated when the PCM opens.
+    private var pollDescriptors: UnsafeMutablePointer<pollfd>?
+    private var pcmDescriptorCount = 0
+
+    init(device: String, wakeDescriptor: Int32) {
         self.device = device
+        self.wakeDescriptor = wakeDescriptor
         ALSAOutput.routeLibraryErrors()
     }
 
@@ -66,7 +73,14 @@ final class ALSAOutput {
             snd_pcm_close(opened)
             throw error(rc, "snd_pcm_set_params")
         }
+        snd_pcm_nonblock(opened, 1)
+        let count = max(0, Int(snd_pcm_poll_descriptors_count(opened)))
+        let descriptors = UnsafeMutablePointer<pollfd>.allocate(capacity: count + 1)
+        snd_pcm_poll_descriptors(opened, descriptors, UInt32(count))
+        descriptors[count] = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
         pcm = opened
+        pollDescriptors = descriptors
+        pcmDescriptorCount = count
         pauseUnsupported = false
     }
 
@@ -78,11 +92,12 @@ final class ALSAOutput {
         }
     }
 
-    /// Writes all `frames` frames, blocking while the device's buffer is full. Recovers underruns and
-    /// suspends (-EPIPE, -ESTRPIPE) and retries -EINTR; anything else is thrown.
-    /// The corresponding C function is `snd_pcm_writei`.
-    func write(_ buffer: UnsafeRawPointer, frames: Int) throws(ALSAError) {
-        guard let pcm, let format else { return }
+    /// Writes `frames` frames, waiting (in `poll`, not spinning) while the device's buffer is full. Returns early,
+    /// with the count written so far, when the wake descriptor becomes readable: a command is waiting.
+    /// Recovers underruns and suspends (-EPIPE, -ESTRPIPE); anything else is thrown.
+    /// The corresponding C functions are `snd_pcm_writei` and `snd_pcm_poll_descriptors_revents`.
+    func write(_ buffer: UnsafeRawPointer, frames: Int) throws(ALSAError) -> Int {
+        guard let pcm, let format, let descriptors = pollDescriptors else { return frames }
         var done = 0
         while done < frames {
             let rc = snd_pcm_writei(pcm, buffer + done * format.bytesPerFrame, snd_pcm_uframes_t(frames - done))
@@ -90,9 +105,37 @@ final class ALSAOutput {
                 done += Int(rc)
                 continue
             }
-            if rc == -Int(EAGAIN) { continue }
+            if rc == -Int(EAGAIN) {
+                if try waitUntilWritable(pcm, descriptors) { continue }
+                return done
+            }
             let recovered = snd_pcm_recover(pcm, Int32(rc), 1)
             if recovered < 0 { throw error(recovered, "snd_pcm_writei") }
+        }
+        return done
+    }
+
+    /// Sleeps until the PCM can take frames (true) or a command is waiting (false).
+    private func waitUntilWritable(_ pcm: OpaquePointer, _ descriptors: UnsafeMutablePointer<pollfd>)
+        throws(ALSAError) -> Bool
+    {
+        let total = pcmDescriptorCount + 1
+        while true {
+            for index in 0..<total { descriptors[index].revents = 0 }
+            let ready = poll(descriptors, nfds_t(total), -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                throw error(-errno, "poll")
+            }
+            if descriptors[pcmDescriptorCount].revents != 0 { return false }
+            var events: UInt16 = 0
+            let rc = snd_pcm_poll_descriptors_revents(pcm, descriptors, UInt32(pcmDescriptorCount), &events)
+            if rc < 0 { throw error(rc, "snd_pcm_poll_descriptors_revents") }
+            if events & UInt16(POLLERR) != 0 {
+                // An xrun or a suspend: let snd_pcm_writei report it and snd_pcm_recover mend it.
+                return true
+            }
+            if events & UInt16(POLLOUT) != 0 { return true }
         }
     }
 
@@ -108,8 +151,10 @@ final class ALSAOutput {
     /// Plays out what is buffered, then returns. The corresponding C function is `snd_pcm_drain`.
     func drain() {
         guard let pcm else { return }
+        snd_pcm_nonblock(pcm, 0)
         snd_pcm_drain(pcm)
         snd_pcm_prepare(pcm)
+        snd_pcm_nonblock(pcm, 1)
     }
 
     /// Discards what is buffered and makes the PCM ready for new frames.
@@ -134,6 +179,8 @@ final class ALSAOutput {
     /// Closes the PCM, releasing the device. The corresponding C function is `snd_pcm_close`.
     func close() {
         if let pcm { snd_pcm_close(pcm) }
+        pollDescriptors?.deallocate()
+        pollDescriptors = nil
         pcm = nil
         format = nil
     }

@@ -38,10 +38,17 @@ final class AudioThread {
     private var streamFrames: Int64 = 0
     private var segment: Segment?
     private var previousSegment: Segment?
+    /// Frames decoded into `buffer`, and how many of them ALSA has taken (a write returns early for commands).
+    private var chunkFrames = 0
+    private var chunkWritten = 0
+    /// Frames heard can never run ahead of the clock: some devices (PulseAudio) under-report their delay just
+    /// after a start or a seek. Heard frames are capped at `clockBase` plus real time since `clockStart`.
+    private var clockBase: Int64 = 0
+    private var clockStart = ContinuousClock.now
 
     private init(control: ControlBlock) {
         self.control = control
-        self.output = ALSAOutput(device: control.device)
+        self.output = ALSAOutput(device: control.device, wakeDescriptor: control.wakeDescriptor)
         self.buffer = UnsafeMutableRawPointer.allocate(byteCount: AudioThread.bufferBytes, alignment: 16)
     }
 
@@ -104,6 +111,9 @@ final class AudioThread {
         segment = nil
         previousSegment = nil
         streamFrames = 0
+        chunkFrames = 0
+        chunkWritten = 0
+        restartClock(at: 0)
         let changed = state != .stop
         state = .stop
         control.publish(force: true) { status in
@@ -146,14 +156,17 @@ final class AudioThread {
         }
         heldByALSA = false
         streamFrames = 0
+        chunkFrames = 0
+        chunkWritten = 0
+        restartClock(at: 0)
         previousSegment = nil
         segment = makeSegment(track, opened, start: 0, offset: frame)
         decoder = opened
         current = track
         state = paused ? .pause : .play
-        control.events.yield(.trackStarted(id: track.id))
         prefetch()
         publishPosition(force: true)
+        control.events.yield(.trackStarted(id: track.id))
     }
 
     private func replaceUpcoming(_ tracks: [Track]) {
@@ -179,6 +192,9 @@ final class AudioThread {
         output.discard()
         heldByALSA = false
         streamFrames = 0
+        chunkFrames = 0
+        chunkWritten = 0
+        restartClock(at: 0)
         previousSegment = nil
         segment = makeSegment(current, decoder, start: 0, offset: frame)
         publishPosition(force: true)
@@ -187,30 +203,36 @@ final class AudioThread {
     private func setPaused(_ paused: Bool) {
         guard state != .stop, decoder != nil else { return }
         if paused, state == .play {
+            restartClock(at: heardFrames())
             if output.setPaused(true) {
                 heldByALSA = true
             } else {
                 rewindToHeardPosition()
             }
             state = .pause
-            control.events.yield(.stateChanged(.pause))
         } else if !paused, state == .pause {
             if heldByALSA, !output.setPaused(false) { rewindToHeardPosition() }
             heldByALSA = false
             state = .play
-            control.events.yield(.stateChanged(.play))
+            restartClock(at: clockBase)
+        } else {
+            return
         }
         publishPosition(force: true)
+        control.events.yield(.stateChanged(state))
     }
 
     /// Empties the PCM and moves the decoder back to what was last heard, so that nothing buffered is lost.
     private func rewindToHeardPosition() {
         guard let decoder, let segment else { return }
-        let heard = max(0, streamFrames - Int64(output.delay()))
+        let heard = heardFrames()
         let frame = heard >= segment.start ? heard - segment.start + segment.offset : segment.offset
         output.discard()
         try? decoder.seek(toFrame: frame)
         streamFrames = 0
+        chunkFrames = 0
+        chunkWritten = 0
+        restartClock(at: 0)
         previousSegment = nil
         self.segment?.start = 0
         self.segment?.offset = frame
@@ -220,32 +242,39 @@ final class AudioThread {
 
     private func playChunk() {
         guard let decoder, let current else { return }
-        let frames: Int
-        do {
-            frames = try decoder.read(into: buffer, frames: PlaybackEngine.chunkFrames)
-        } catch {
-            fail(current, error.description)
-            advance()
-            return
+        let format = decoder.format
+        if chunkWritten >= chunkFrames {
+            let frames: Int
+            do {
+                frames = try decoder.read(into: buffer, frames: PlaybackEngine.chunkFrames)
+            } catch {
+                fail(current, error.description)
+                advance()
+                return
+            }
+            guard frames > 0 else {
+                advance()
+                return
+            }
+            applyGain(frames: frames, format: format)
+            chunkFrames = frames
+            chunkWritten = 0
         }
-        guard frames > 0 else {
-            advance()
-            return
-        }
-        applyGain(frames: frames, format: decoder.format)
+        let written: Int
         do {
-            try output.write(buffer, frames: frames)
+            written = try output.write(
+                buffer + chunkWritten * format.bytesPerFrame, frames: chunkFrames - chunkWritten)
         } catch {
             outputFailed(error.description)
             return
         }
-        streamFrames += Int64(frames)
+        chunkWritten += written
+        streamFrames += Int64(written)
         if let remaining = sleepRemaining {
-            let left = remaining - Double(frames) / Double(decoder.format.sampleRate)
+            let left = remaining - Double(written) / Double(format.sampleRate)
             if left <= 0 {
                 sleepRemaining = nil
                 setPaused(true)
-                control.publish(force: true) { $0.sleepRemaining = nil }
                 return
             }
             sleepRemaining = left
@@ -271,6 +300,9 @@ final class AudioThread {
             output.drain()
             guard configureOutput(for: next.format) else { return }
             streamFrames = 0
+            chunkFrames = 0
+            chunkWritten = 0
+            restartClock(at: 0)
             previousSegment = nil
             segment = makeSegment(nextTrack, next, start: 0, offset: 0)
         }
@@ -331,7 +363,7 @@ final class AudioThread {
     /// (whose optimistic status would otherwise stand until the command is taken).
     private func publishPosition(force: Bool) {
         guard let segment else { return }
-        let heard = max(0, streamFrames - Int64(output.delay()))
+        let heard = heardFrames()
         var audible = segment
         if heard < segment.start, let previous = previousSegment {
             audible = previous
@@ -352,6 +384,20 @@ final class AudioThread {
             status.sleepRemaining = sleep
             status.converted = converted
         }
+    }
+
+    /// Frames of the stream heard so far: written minus the device's delay, never ahead of the clock.
+    private func heardFrames() -> Int64 {
+        let reported = max(0, streamFrames - Int64(output.delay()))
+        guard state == .play, let rate = segment?.format.sampleRate else { return min(reported, clockBase) }
+        let since = ContinuousClock.now - clockStart
+        let seconds = Double(since.components.seconds) + Double(since.components.attoseconds) / 1e18
+        return min(reported, clockBase + Int64(seconds * Double(rate)))
+    }
+
+    private func restartClock(at frames: Int64) {
+        clockBase = frames
+        clockStart = ContinuousClock.now
     }
 
     // MARK: Volume

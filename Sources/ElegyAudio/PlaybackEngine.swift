@@ -1,3 +1,4 @@
+import CALSA
 import ElegyCore
 
 #if canImport(Glibc)
@@ -197,6 +198,8 @@ final class ControlBlock: @unchecked Sendable {
     let device: String
     let events: AsyncStream<EngineEvent>.Continuation
     private let lock = ConditionLock()
+    /// Readable while a command waits: wakes the audio thread out of `poll` in a blocked write.
+    let wakeDescriptor: Int32 = CALSA_make_wake_descriptor()
     // Guarded by `lock`:
     private var mailbox = Mailbox()
     private var published = EngineStatus()
@@ -207,6 +210,8 @@ final class ControlBlock: @unchecked Sendable {
         self.events = events
     }
 
+    deinit { close(wakeDescriptor) }
+
     /// Queues a command (and optionally updates the published status at once, so that a client that asks
     /// right after sees its command's effect), then wakes the audio thread.
     func post(_ command: ((inout Mailbox) -> Void)?, publish: ((inout EngineStatus) -> Void)? = nil) {
@@ -215,13 +220,19 @@ final class ControlBlock: @unchecked Sendable {
             publish?(&published)
             lock.signal()
         }
+        if command != nil {
+            var one: UInt64 = 1
+            _ = Glibc.write(wakeDescriptor, &one, 8)
+        }
     }
 
     func readStatus() -> EngineStatus { lock.withLock { published } }
 
     /// Audio thread: takes the waiting commands; if `idle`, sleeps until there is one.
     func takeCommands(idle: Bool) -> Mailbox {
-        lock.withLock {
+        var count: UInt64 = 0
+        _ = Glibc.read(wakeDescriptor, &count, 8)
+        return lock.withLock {
             while idle && !mailbox.hasCommand { lock.wait() }
             let taken = mailbox
             mailbox.start = nil
