@@ -41,7 +41,10 @@ public enum Arguments {
     /// A non-negative whole number (positions, ids).
     public static func parseUnsigned(_ text: String) throws(ProtocolError) -> Int {
         guard let value = UInt32(text) else {
-            if isInteger(text) { throw ProtocolError(.arg, "Number too large: \(text)") }
+            if isInteger(text) {
+                let reason = text.hasPrefix("-") ? "Number is negative" : "Number too large"
+                throw ProtocolError(.arg, "\(reason): \(text)")
+            }
             throw ProtocolError(.arg, "Integer expected: \(text)")
         }
         return Int(value)
