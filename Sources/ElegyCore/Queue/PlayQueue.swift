@@ -115,8 +115,9 @@ public struct PlayQueue: Sendable, Hashable, Codable {
             entries.append(QueueEntry(id: id, song: song, version: version, curatedKey: key))
             order.append(count - 1)
             if random {
-                // Shuffle the new song into what is still to be played.
-                let start = (currentOrder ?? -1) + 1
+                // Shuffle the new song into what is still to be played; while playing, the entry after the
+                // current one is already opened ahead (MPD's "queued" song) and keeps its place.
+                let start = (currentOrder ?? -1) + (isPlaying ? 2 : 1)
                 if start < count - 1 {
                     order.swapAt(count - 1, Int.random(in: start..<count, using: &generator))
                 }
@@ -334,7 +335,6 @@ public struct PlayQueue: Sendable, Hashable, Codable {
             shuffleOrder()
             moveOrder(from: orderIndex(ofPosition: targetPosition), to: 0)
             next = 0
-            currentOrder = orderIndex(ofPosition: oldPosition)
         }
         currentOrder = next
         if next == nil { isPlaying = false }
