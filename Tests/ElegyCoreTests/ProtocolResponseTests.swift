@@ -202,3 +202,20 @@ private let song = Song(
         #expect(status.repeatMode)
     }
 }
+
+@Suite struct ProtocolQueueResponseTests {
+    @Test func plchangesAndPlchangesposid() throws {
+        var queue = PlayQueue(seed: 1)
+        try queue.add(contentsOf: [Song(uri: "a.flac"), Song(uri: "b.flac")])
+        let seen = queue.version
+        try queue.add(Song(uri: "c.flac", title: "C"), at: 1)
+        var changes = ResponseBuilder()
+        var posid = ResponseBuilder()
+        for (position, entry) in queue.changes(since: seen) {
+            changes.queueRecord(entry, position: position, tagTypes: .all)
+            posid.positionAndID(position: position, id: entry.id)
+        }
+        #expect(text(changes.bytes) == "file: c.flac\nTitle: C\nPos: 1\nId: 3\nfile: b.flac\nPos: 2\nId: 2\n")
+        #expect(text(posid.bytes) == "cpos: 1\nId: 3\ncpos: 2\nId: 2\n")
+    }
+}

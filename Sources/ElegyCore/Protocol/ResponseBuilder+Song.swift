@@ -21,6 +21,12 @@ extension ResponseBuilder {
         songRecord(entry.song, position: position, id: entry.id, tagTypes: tagTypes)
     }
 
+    /// `cpos: N` and `Id: N`, one entry of `plchangesposid`.
+    public mutating func positionAndID(position: Int, id: Int) {
+        field("cpos", position)
+        field("Id", id)
+    }
+
     /// Whole seconds as MPD prints `Time:`: milliseconds rounded half up, then divided.
     public static func roundedSeconds(_ seconds: Double) -> Int64 {
         guard seconds.isFinite, seconds > 0, seconds < 9.0e15 else { return 0 }

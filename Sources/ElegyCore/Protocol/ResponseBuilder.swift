@@ -75,12 +75,12 @@ public struct ResponseBuilder: Sendable, Hashable {
 
     /// `list_OK\n`, written after each command of a `command_list_ok_begin` list.
     public mutating func listOK() {
-        bytes.append(contentsOf: Array("list_OK\n".utf8))
+        bytes.append(contentsOf: "list_OK\n".utf8)
     }
 
     /// `ACK [code@index] {command} message\n`; the error's own command name wins over `command`.
     public mutating func ack(_ error: ProtocolError, index: Int, command: String) {
-        bytes.append(contentsOf: Array("ACK [".utf8))
+        bytes.append(contentsOf: "ACK [".utf8)
         appendInteger(error.code.rawValue)
         bytes.append(0x40)  // @
         appendInteger(index)
@@ -125,7 +125,7 @@ public struct ResponseBuilder: Sendable, Hashable {
     /// `value` with exactly three decimals ("0.000" for non-finite input).
     mutating func appendFixed3(_ value: Double) {
         guard value.isFinite, abs(value) < 9.0e15 else {
-            bytes.append(contentsOf: Array("0.000".utf8))
+            bytes.append(contentsOf: "0.000".utf8)
             return
         }
         let thousandths = Int64((abs(value) * 1000).rounded(.toNearestOrAwayFromZero))
