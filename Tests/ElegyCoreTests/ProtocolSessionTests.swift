@@ -137,6 +137,15 @@ private func converse(_ input: String, notifyAfter: [Int: [IdleSubsystem]] = [:]
         #expect(converse("idle player\nnoidle\n", notifyAfter: [1: [.mixer]]) == "<idle>OK\n")
     }
 
+    @Test func noidleKeepsUnsubscribedEventsPending() {
+        var session = ConnectionSession()
+        #expect(session.receive(Request(command: "idle", arguments: ["player"])) == .startIdle([.player]))
+        #expect(session.notify([.mixer]) == nil)
+        #expect(session.receive(Request(command: "noidle")) == .endIdle(reply: Array("OK\n".utf8)))
+        #expect(session.events.pending == [.mixer])
+        #expect(session.receive(Request(command: "idle")) == .reply(Array("changed: mixer\nOK\n".utf8)))
+    }
+
     @Test func notificationWhileIdle() {
         #expect(converse("idle\nping\n", notifyAfter: [1: [.database, .update]])
             == "<idle>changed: database\nchanged: update\nOK\nOK\n")

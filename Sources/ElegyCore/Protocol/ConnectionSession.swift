@@ -232,6 +232,8 @@ public struct ConnectionSession: Sendable {
                 return .close(reply: [])
             }
             state = .ready
+            // Matching changes were already sent by `notify`; the others stay pending for the next `idle`.
+            guard events.hasChanges(matching: subscription) else { return .endIdle(reply: Array("OK\n".utf8)) }
             return .endIdle(reply: events.changes(matching: subscription))
 
         case .discarding:
