@@ -385,3 +385,58 @@ private struct Counter: RandomNumberGenerator {
         #expect(Set(queue.playOrder) == Set(0..<6))
     }
 }
+
+@Suite struct PlayQueueInvariantTests {
+    @Test func versionWrapsBeforeTwoToTheThirtyFirst() throws {
+        var queue = try queue(2)
+        queue.version = PlayQueue.versionLimit - 1
+        try queue.add(Song(uri: "c.flac"))
+        #expect(queue.version == 1)
+        #expect(queue.entries.allSatisfy { $0.version == 0 })
+        // Every entry counts as changed for any client version after a wrap.
+        #expect(queue.changes(since: 1).count == 3)
+    }
+
+    /// Random edits and navigation in every mode keep the queue consistent.
+    @Test(arguments: [false, true])
+    func randomOperationsKeepInvariants(random: Bool) throws {
+        var rng = Counter(state: random ? 99 : 7)
+        var queue = PlayQueue(maxLength: 40, seed: 5)
+        queue.setRandom(random)
+        var knownIDs = Set<Int>()
+        for step in 0..<3000 {
+            let count = queue.count
+            let position = count > 0 ? Int.random(in: 0..<count, using: &rng) : 0
+            switch Int.random(in: 0..<14, using: &rng) {
+            case 0, 1, 2:
+                if let id = try? queue.add(Song(uri: "\(step)"), at: Int.random(in: 0...count, using: &rng)) {
+                    #expect(!knownIDs.contains(id))
+                    knownIDs.insert(id)
+                }
+            case 3: _ = try? queue.delete(at: position)
+            case 4: _ = try? queue.delete(position..<position + Int.random(in: 0..<4, using: &rng))
+            case 5: try? queue.move(from: position, to: Int.random(in: 0..<max(count, 1), using: &rng))
+            case 6: try? queue.swap(position, Int.random(in: 0..<max(count, 1), using: &rng))
+            case 7: try? queue.shuffle(using: &rng)
+            case 8: _ = try? queue.play(at: count > 0 ? position : nil)
+            case 9: _ = queue.advance(Bool.random(using: &rng) ? .songFinished : .userNext)
+            case 10: _ = try? queue.previous()
+            case 11: queue.stop()
+            case 12:
+                queue.repeatMode.toggle()
+                queue.single = ToggleMode.allCases.randomElement(using: &rng) ?? .off
+                queue.consume = Int.random(in: 0..<4, using: &rng) == 0 ? .on : .off
+            default:
+                if Int.random(in: 0..<20, using: &rng) == 0 { queue.clear() }
+            }
+            #expect(Set(queue.playOrder) == Set(0..<queue.count))
+            #expect(queue.playOrder.count == queue.count)
+            #expect(Set(queue.entries.map(\.id)).count == queue.count)
+            #expect(queue.entries.allSatisfy { knownIDs.contains($0.id) })
+            if let current = queue.currentPosition { #expect(current < queue.count) }
+            if queue.isPlaying { #expect(queue.currentPosition != nil) }
+            if let next = queue.nextPosition() { #expect(next < queue.count) }
+            if !random { #expect(queue.playOrder == Array(0..<queue.count)) }
+        }
+    }
+}

@@ -3,7 +3,7 @@ import Testing
 @testable import ElegyCore
 
 /// Decodes response bytes for readable comparisons.
-func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+func responseText(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
 /// Every outcome of feeding a framer, in order: lines or the error.
 private func frame(_ chunks: [[UInt8]], limit: Int = RequestFramer.defaultMaxLineLength) -> [String] {
@@ -14,7 +14,7 @@ private func frame(_ chunks: [[UInt8]], limit: Int = RequestFramer.defaultMaxLin
         while true {
             do {
                 guard let line = try framer.nextLine() else { break }
-                results.append("line:" + text(line))
+                results.append("line:" + responseText(line))
             } catch {
                 results.append("error:\(error.code.rawValue)")
                 break outer
@@ -70,7 +70,7 @@ private func wholeAndByteByByte(_ input: String, limit: Int = RequestFramer.defa
         #expect(frame([Array(("a" + ok + "\n").utf8)]) == ["error:2"])
         let error = RequestFramer().lineTooLongError
         #expect(error.closesConnection)
-        #expect(text(error.ackLine()) == "ACK [2@0] {} line too long (limit 65536 bytes)\n")
+        #expect(responseText(error.ackLine()) == "ACK [2@0] {} line too long (limit 65536 bytes)\n")
     }
 
     @Test func manySmallLinesCompact() {
@@ -155,9 +155,9 @@ private func wholeAndByteByByte(_ input: String, limit: Int = RequestFramer.defa
 
 @Suite struct ProtocolAckTests {
     @Test func formatsACKLines() {
-        #expect(text(ProtocolError.unknownCommand("foo").ackLine()) == "ACK [5@0] {} unknown command \"foo\"\n")
-        #expect(text(ProtocolError.notPlaying.ackLine(command: "next")) == "ACK [55@0] {next} Not playing\n")
-        #expect(text(ProtocolError.badSongIndex.ackLine(index: 3, command: "delete"))
+        #expect(responseText(ProtocolError.unknownCommand("foo").ackLine()) == "ACK [5@0] {} unknown command \"foo\"\n")
+        #expect(responseText(ProtocolError.notPlaying.ackLine(command: "next")) == "ACK [55@0] {next} Not playing\n")
+        #expect(responseText(ProtocolError.badSongIndex.ackLine(index: 3, command: "delete"))
             == "ACK [2@3] {delete} Bad song index\n")
     }
 
@@ -167,6 +167,27 @@ private func wholeAndByteByByte(_ input: String, limit: Int = RequestFramer.defa
 
     @Test func messagesCannotForgeLines() {
         let error = ProtocolError(.arg, "bad\nOK")
-        #expect(text(error.ackLine(command: "x")) == "ACK [2@0] {x} bad OK\n")
+        #expect(responseText(error.ackLine(command: "x")) == "ACK [2@0] {x} bad OK\n")
+    }
+}
+
+@Suite struct ProtocolFramerChunkingTests {
+    /// Any split of the input gives the same lines as the whole.
+    @Test func randomChunkingMatchesWhole() {
+        let input = Array("command_list_ok_begin\r\nadd \"a b\"\nstatus\n\ncommand_list_end\n".utf8)
+            + Array(repeating: UInt8(0x78), count: 100) + Array("\nping\n".utf8)
+        let whole = frame([input], limit: 64)
+        #expect(whole.last == "error:2")
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            var chunks: [[UInt8]] = []
+            var rest = input[...]
+            while !rest.isEmpty {
+                let size = Int.random(in: 1...min(rest.count, 40), using: &rng)
+                chunks.append(Array(rest.prefix(size)))
+                rest = rest.dropFirst(size)
+            }
+            #expect(frame(chunks, limit: 64) == whole)
+        }
     }
 }

@@ -19,13 +19,14 @@ private let song = Song(
         response.field("zero", milliseconds: 0)
         response.listOK()
         response.ok()
-        #expect(text(response.bytes) == "volume: 50\nrepeat: 1\nelapsed: 12.346\nneg: -42\nzero: 0.000\nlist_OK\nOK\n")
+        #expect(responseText(response.bytes)
+            == "volume: 50\nrepeat: 1\nelapsed: 12.346\nneg: -42\nzero: 0.000\nlist_OK\nOK\n")
     }
 
     @Test func valuesCannotForgeLines() {
         var response = ResponseBuilder()
         response.field("Title", "evil\nOK\r")
-        #expect(text(response.bytes) == "Title: evil OK \n")
+        #expect(responseText(response.bytes) == "Title: evil OK \n")
     }
 
     @Test func iso8601() {
@@ -39,7 +40,7 @@ private let song = Song(
     @Test func songRecordInMPDOrder() {
         var response = ResponseBuilder()
         response.songRecord(song, position: 3, id: 17)
-        #expect(text(response.bytes) == """
+        #expect(responseText(response.bytes) == """
             file: Aimer/Kataomoi/01 - Kataomoi.flac
             Last-Modified: 2023-11-14T22:13:20Z
             Format: 44100:16:2
@@ -64,17 +65,17 @@ private let song = Song(
         var response = ResponseBuilder()
         response.songRecord(
             Song(uri: "x.mp3", title: "T", artist: "A", duration: 59.5), tagTypes: TagTypeSet([.title, .album]))
-        #expect(text(response.bytes) == "file: x.mp3\nTitle: T\nTime: 60\nduration: 59.500\n")
+        #expect(responseText(response.bytes) == "file: x.mp3\nTitle: T\nTime: 60\nduration: 59.500\n")
         var bare = ResponseBuilder()
         bare.songRecord(Song(uri: "y.wav"))
-        #expect(text(bare.bytes) == "file: y.wav\n")
+        #expect(responseText(bare.bytes) == "file: y.wav\n")
     }
 
     @Test func tagTypesListAndEdit() throws {
         var tags = TagTypeSet.all
         var response = ResponseBuilder()
         try tags.handleTagTypes([], into: &response)
-        #expect(text(response.bytes) == """
+        #expect(responseText(response.bytes) == """
             tagtype: Artist
             tagtype: Album
             tagtype: AlbumArtist
@@ -121,7 +122,7 @@ private let song = Song(
         status.volume = nil
         var response = ResponseBuilder()
         status.write(to: &response)
-        #expect(text(response.bytes) == """
+        #expect(responseText(response.bytes) == """
             repeat: 0
             random: 0
             single: 0
@@ -159,7 +160,7 @@ private let song = Song(
         status.sleepRemaining = 1800
         var response = ResponseBuilder()
         status.write(to: &response)
-        #expect(text(response.bytes) == """
+        #expect(responseText(response.bytes) == """
             volume: 80
             repeat: 1
             random: 0
@@ -215,7 +216,7 @@ private let song = Song(
             changes.queueRecord(entry, position: position, tagTypes: .all)
             posid.positionAndID(position: position, id: entry.id)
         }
-        #expect(text(changes.bytes) == "file: c.flac\nTitle: C\nPos: 1\nId: 3\nfile: b.flac\nPos: 2\nId: 2\n")
-        #expect(text(posid.bytes) == "cpos: 1\nId: 3\ncpos: 2\nId: 2\n")
+        #expect(responseText(changes.bytes) == "file: c.flac\nTitle: C\nPos: 1\nId: 3\nfile: b.flac\nPos: 2\nId: 2\n")
+        #expect(responseText(posid.bytes) == "cpos: 1\nId: 3\ncpos: 2\nId: 2\n")
     }
 }

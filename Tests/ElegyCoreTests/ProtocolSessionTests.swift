@@ -32,17 +32,17 @@ private func converse(_ input: String, notifyAfter: [Int: [IdleSubsystem]] = [:]
                 linesSeen += 1
                 switch action {
                 case .nothing: break
-                case .reply(let bytes): output += text(bytes)
+                case .reply(let bytes): output += responseText(bytes)
                 case .execute(let batch):
                     let outcome = batch.run(handler)
-                    output += text(outcome.bytes)
+                    output += responseText(outcome.bytes)
                     if outcome.closesConnection { return output + "<close>" }
                 case .startIdle: output += "<idle>"
-                case .endIdle(let bytes): output += text(bytes)
-                case .close(let bytes): return output + text(bytes) + "<close>"
+                case .endIdle(let bytes): output += responseText(bytes)
+                case .close(let bytes): return output + responseText(bytes) + "<close>"
                 }
                 if let events = notifyAfter[linesSeen], let bytes = session.notify(events) {
-                    output += text(bytes)
+                    output += responseText(bytes)
                 }
             }
         }
@@ -126,7 +126,7 @@ private func converse(_ input: String, notifyAfter: [Int: [IdleSubsystem]] = [:]
         #expect(session.receive(Request(command: "idle", arguments: ["player", "PLAYLIST"]))
             == .startIdle([.player, .playlist]))
         #expect(session.notify([.mixer]) == nil)
-        #expect(session.notify([.playlist, .player]).map(text) == "changed: playlist\nchanged: player\nOK\n")
+        #expect(session.notify([.playlist, .player]).map(responseText) == "changed: playlist\nchanged: player\nOK\n")
         #expect(session.state == .ready)
         // MPD forgets the unsubscribed mixer change when it answers.
         #expect(session.events.isEmpty)
@@ -197,7 +197,7 @@ private func converse(_ input: String, notifyAfter: [Int: [IdleSubsystem]] = [:]
         let outcome = await batch.runAsync { (request, response) async throws(ProtocolError) in
             try handler(request, &response)
         }
-        #expect(text(outcome.bytes) == "state: stop\nlist_OK\nlist_OK\nOK\n")
+        #expect(responseText(outcome.bytes) == "state: stop\nlist_OK\nlist_OK\nOK\n")
         #expect(!outcome.closesConnection)
     }
 
@@ -209,7 +209,7 @@ private func converse(_ input: String, notifyAfter: [Int: [IdleSubsystem]] = [:]
         var events = IdleEvents()
         events.formUnion([.partition, .database, .player])
         #expect(events.pending == [.database, .player, .partition])
-        #expect(text(events.changes(matching: Set(IdleSubsystem.allCases)))
+        #expect(responseText(events.changes(matching: Set(IdleSubsystem.allCases)))
             == "changed: database\nchanged: player\nchanged: partition\nOK\n")
     }
 }

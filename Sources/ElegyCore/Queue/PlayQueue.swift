@@ -16,7 +16,7 @@ public struct PlayQueue: Sendable, Hashable, Codable {
     private var order: [Int] = []
     private var currentOrder: Int?
     /// Incremented on every change of the queue's contents or order of positions (not on mode changes).
-    public private(set) var version: UInt32 = 1
+    public internal(set) var version: UInt32 = 1
     /// True while the player has the current entry loaded (playing or paused), as MPD's `playlist.playing`.
     public private(set) var isPlaying = false
     public var repeatMode = false
