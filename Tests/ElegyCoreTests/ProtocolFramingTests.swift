@@ -51,6 +51,9 @@ private func wholeAndByteByByte(_ input: String, limit: Int = RequestFramer.defa
     @Test func acceptsALineOfExactlyTheLimit() {
         let line = String(repeating: "a", count: 64)
         #expect(wholeAndByteByByte(line + "\n", limit: 64) == ["line:" + line])
+        // The limit counts the raw line, trailing `\r` included, whichever way the bytes arrive.
+        #expect(wholeAndByteByByte(line + "\r\n", limit: 64) == ["error:2"])
+        #expect(wholeAndByteByByte(String(line.dropFirst()) + "\r\n", limit: 64) == ["line:" + line.dropFirst()])
     }
 
     @Test func refusesALineOverTheLimitWithoutBufferingIt() {

@@ -1,7 +1,7 @@
 /// Splits the bytes a client sends into request lines.
 ///
 /// Lines end with `\n`; trailing whitespace (including a `\r`) is stripped, as MPD does. A line longer than
-/// `maxLineLength` bytes is refused: the pending part is dropped as soon as it grows past the limit, so a client
+/// `maxLineLength` bytes (counting everything before its `\n`) is refused: the pending part is dropped as soon as it grows past the limit, so a client
 /// cannot make the server buffer more than one read plus one limit's worth of bytes. After that error the framer
 /// stays failed; the server sends the `ACK` and closes the connection.
 public struct RequestFramer: Sendable {
@@ -64,16 +64,16 @@ public struct RequestFramer: Sendable {
             compact()
             return nil
         }
-        var end = index
-        while end > lineStart, buffer[end - 1] <= 0x20 {
-            end -= 1
-        }
-        if end - lineStart > maxLineLength {
+        if index - lineStart > maxLineLength {
             overflowed = true
             buffer.removeAll()
             lineStart = 0
             scanned = 0
             throw lineTooLongError
+        }
+        var end = index
+        while end > lineStart, buffer[end - 1] <= 0x20 {
+            end -= 1
         }
         let line = Array(buffer[lineStart..<end])
         lineStart = index + 1
