@@ -1,0 +1,244 @@
+/// A song filter for `find`, `search`, `findadd`, `searchadd`, `count`, `list`.
+///
+/// Accepts MPD's expression syntax — `(TAG == 'v')`, `(TAG != 'v')`, `(TAG contains 'v')`,
+/// `(TAG !contains 'v')`, `(TAG starts_with 'v')`, `(base 'dir')`, `(!EXPR)`, `(EXPR AND EXPR …)` — and the old
+/// `TAG VALUE [TAG VALUE …]` pairs. All parts of one filter must match.
+public indirect enum Filter: Sendable, Hashable {
+    /// What a tag comparison looks at.
+    public enum Field: Sendable, Hashable {
+        case tag(TagType)
+        /// Any tag value.
+        case any
+        /// The song's URI.
+        case file
+    }
+
+    /// How a value is compared.
+    public enum Operator: Sendable, Hashable {
+        case equals, contains, startsWith
+    }
+
+    /// `field op value`; `negated` for `!=` / `!contains`; `ignoresCase` for `search`.
+    case compare(Field, Operator, String, negated: Bool, ignoresCase: Bool)
+    /// The URI lies in this directory (or is this file).
+    case base(String)
+    case not(Filter)
+    case and([Filter])
+
+    /// Parses the filter arguments of a command. `caseSensitiveDefault` is true for `find` (exact match) and false
+    /// for `search` (case-insensitive; old-style pairs then match substrings, as in MPD).
+    public static func parse(arguments: [String], caseSensitiveDefault: Bool) throws(ProtocolError) -> Filter {
+        guard !arguments.isEmpty else { throw ProtocolError(.arg, "Incorrect number of filter arguments") }
+        var parts: [Filter] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument.hasPrefix("(") {
+                var parser = ExpressionParser(text: Array(argument.unicodeScalars), ignoresCase: !caseSensitiveDefault)
+                let filter = try parser.parseExpression()
+                parser.skipSpaces()
+                guard parser.atEnd else { throw ProtocolError(.arg, "Unparsed garbage after expression") }
+                parts.append(filter)
+                index += 1
+                continue
+            }
+            guard index + 1 < arguments.count else {
+                throw ProtocolError(.arg, "Incorrect number of filter arguments")
+            }
+            let value = arguments[index + 1]
+            let oldOperator: Operator = caseSensitiveDefault ? .equals : .contains
+            switch argument.lowercased() {
+            case "base":
+                parts.append(.base(value))
+            case let name:
+                guard let field = Field(name: name) else {
+                    throw ProtocolError(.arg, "Unknown filter type: \(argument)")
+                }
+                parts.append(.compare(field, oldOperator, value, negated: false, ignoresCase: !caseSensitiveDefault))
+            }
+            index += 2
+        }
+        return parts.count == 1 ? parts[0] : .and(parts)
+    }
+
+    /// Whether `song` passes the filter.
+    public func matches(_ song: Song) -> Bool {
+        switch self {
+        case .compare(let field, let op, let value, let negated, let ignoresCase):
+            return Filter.compare(field, op, value, ignoresCase: ignoresCase, song: song) != negated
+        case .base(let directory):
+            let trimmed = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+            return trimmed.isEmpty || song.uri == trimmed || song.uri.hasPrefix(trimmed + "/")
+        case .not(let inner):
+            return !inner.matches(song)
+        case .and(let filters):
+            return filters.allSatisfy { $0.matches(song) }
+        }
+    }
+
+    private static func compare(
+        _ field: Field, _ op: Operator, _ value: String, ignoresCase: Bool, song: Song
+    ) -> Bool {
+        let needle = ignoresCase ? value.lowercased() : value
+        func test(_ candidate: String) -> Bool {
+            let haystack = ignoresCase ? candidate.lowercased() : candidate
+            switch op {
+            case .equals: return haystack == needle
+            case .startsWith: return haystack.hasPrefix(needle)
+            case .contains: return needle.isEmpty || haystack.contains(needle)
+            }
+        }
+        switch field {
+        case .file:
+            return test(song.uri)
+        case .any:
+            return TagType.supported.contains { tag in tag.value(in: song).map(test) ?? false }
+        case .tag(let tag):
+            // AlbumArtist falls back to Artist when absent, as in MPD; an absent tag matches only "".
+            var present = tag.value(in: song).flatMap { $0.isEmpty ? nil : $0 }
+            if present == nil, tag == .albumArtist { present = song.artist.flatMap { $0.isEmpty ? nil : $0 } }
+            guard let present else { return value.isEmpty }
+            return test(present)
+        }
+    }
+}
+
+extension Filter.Field {
+    /// `file` (or `filename`), `any`, or a tag name, case-insensitively.
+    init?(name: String) {
+        switch name.lowercased() {
+        case "file", "filename": self = .file
+        case "any": self = .any
+        default:
+            guard let tag = TagType(name: name) else { return nil }
+            self = .tag(tag)
+        }
+    }
+}
+
+/// Recursive-descent parser for one parenthesised filter expression.
+private struct ExpressionParser {
+    let text: [Unicode.Scalar]
+    let ignoresCase: Bool
+    var index = 0
+    /// Guards the recursion against hostile nesting.
+    var depth = 0
+
+    init(text: [Unicode.Scalar], ignoresCase: Bool) {
+        self.text = text
+        self.ignoresCase = ignoresCase
+    }
+
+    var atEnd: Bool { index >= text.count }
+    var current: Unicode.Scalar? { index < text.count ? text[index] : nil }
+
+    mutating func skipSpaces() {
+        while let scalar = current, scalar == " " || scalar == "\t" { index += 1 }
+    }
+
+    mutating func expect(_ scalar: Unicode.Scalar) throws(ProtocolError) {
+        guard current == scalar else { throw ProtocolError(.arg, "'\(scalar)' expected") }
+        index += 1
+    }
+
+    mutating func parseExpression() throws(ProtocolError) -> Filter {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= 64 else { throw ProtocolError(.arg, "Filter nested too deeply") }
+        try expect("(")
+        skipSpaces()
+        if current == "(" {
+            var items = [try parseExpression()]
+            skipSpaces()
+            while current != ")" {
+                guard try word() == "AND" else { throw ProtocolError(.arg, "'AND' expected") }
+                skipSpaces()
+                items.append(try parseExpression())
+                skipSpaces()
+            }
+            index += 1
+            return items.count == 1 ? items[0] : .and(items)
+        }
+        if current == "!" {
+            index += 1
+            skipSpaces()
+            let inner = try parseExpression()
+            skipSpaces()
+            try expect(")")
+            return .not(inner)
+        }
+        let name = try word()
+        skipSpaces()
+        if name == "base" {
+            let value = try quoted()
+            skipSpaces()
+            try expect(")")
+            return .base(value)
+        }
+        guard let field = Filter.Field(name: name) else { throw ProtocolError(.arg, "Unknown filter type: \(name)") }
+        let (op, negated) = try comparison()
+        skipSpaces()
+        let value = try quoted()
+        skipSpaces()
+        try expect(")")
+        return .compare(field, op, value, negated: negated, ignoresCase: ignoresCase)
+    }
+
+    /// Letters, digits, `_` and `-` (tag names, `AND`, operator words).
+    mutating func word() throws(ProtocolError) -> String {
+        let start = index
+        while let scalar = current, scalar.properties.isAlphabetic || scalar == "_" || scalar == "-"
+            || ("0"..."9").contains(scalar)
+        {
+            index += 1
+        }
+        guard index > start else { throw ProtocolError(.arg, "Word expected") }
+        var result = ""
+        result.unicodeScalars.append(contentsOf: text[start..<index])
+        return result
+    }
+
+    mutating func comparison() throws(ProtocolError) -> (Filter.Operator, Bool) {
+        let next = index + 1 < text.count ? text[index + 1] : nil
+        if current == "=", next == "=" {
+            index += 2
+            return (.equals, false)
+        }
+        if current == "!", next == "=" {
+            index += 2
+            return (.equals, true)
+        }
+        var negated = false
+        if current == "!" {
+            negated = true
+            index += 1
+        }
+        switch try word().lowercased() {
+        case "contains": return (.contains, negated)
+        case "starts_with" where !negated: return (.startsWith, false)
+        default: throw ProtocolError(.arg, "'==', '!=', 'contains' or 'starts_with' expected")
+        }
+    }
+
+    /// `'…'` or `"…"`, a backslash taking the next character literally.
+    mutating func quoted() throws(ProtocolError) -> String {
+        guard let quote = current, quote == "'" || quote == "\"" else {
+            throw ProtocolError(.arg, "Quoted string expected")
+        }
+        index += 1
+        var result = String.UnicodeScalarView()
+        while true {
+            guard var scalar = current else { throw ProtocolError(.arg, "Closing quote not found") }
+            if scalar == quote { break }
+            if scalar == "\\" {
+                index += 1
+                guard let escaped = current else { throw ProtocolError(.arg, "Closing quote not found") }
+                scalar = escaped
+            }
+            result.append(scalar)
+            index += 1
+        }
+        index += 1
+        return String(result)
+    }
+}

@@ -1,0 +1,36 @@
+extension ResponseBuilder {
+    /// A song record in MPD's order: `file`, `Last-Modified`, `Format`, the enabled tags, `Time`, `duration`, and
+    /// for queue entries `Pos` and `Id`. `file:` comes first because clients split records on it.
+    public mutating func songRecord(_ song: Song, position: Int? = nil, id: Int? = nil, tagTypes: TagTypeSet = .all) {
+        field("file", song.uri)
+        if song.modified > 0 { field("Last-Modified", timestamp: song.modified) }
+        if let format = song.format { field("Format", format.mpdDescription) }
+        for tag in TagType.supported where tagTypes.contains(tag) {
+            if let value = tag.value(in: song), !value.isEmpty { field(tag.rawValue, value) }
+        }
+        if let duration = song.duration, duration.isFinite, duration >= 0 {
+            field("Time", ResponseBuilder.roundedSeconds(duration))
+            field("duration", milliseconds: duration)
+        }
+        if let position { field("Pos", position) }
+        if let id { field("Id", id) }
+    }
+
+    /// A queue entry's record (`Pos` and `Id` included).
+    public mutating func queueRecord(_ entry: QueueEntry, position: Int, tagTypes: TagTypeSet = .all) {
+        songRecord(entry.song, position: position, id: entry.id, tagTypes: tagTypes)
+    }
+
+    /// `cpos: N` and `Id: N`, one entry of `plchangesposid`.
+    public mutating func positionAndID(position: Int, id: Int) {
+        field("cpos", position)
+        field("Id", id)
+    }
+
+    /// Whole seconds as MPD prints `Time:`: milliseconds rounded half up, then divided.
+    public static func roundedSeconds(_ seconds: Double) -> Int64 {
+        guard seconds.isFinite, seconds > 0, seconds < 9.0e15 else { return 0 }
+        let milliseconds = Int64(seconds * 1000)
+        return (milliseconds + 500) / 1000
+    }
+}

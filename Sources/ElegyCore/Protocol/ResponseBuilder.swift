@@ -1,0 +1,173 @@
+/// Accumulates the bytes of an MPD response: `Key: value` lines, `list_OK`, `OK`, `ACK`.
+///
+/// Values are written straight into one byte array; numbers are formatted without creating strings. A line break
+/// inside a value (a hostile tag) is written as a space so that it cannot forge protocol lines.
+public struct ResponseBuilder: Sendable, Hashable {
+    public private(set) var bytes: [UInt8]
+
+    public init(reservingCapacity capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public var isEmpty: Bool { bytes.isEmpty }
+
+    /// Drops everything written after `count` bytes (used to undo a partial answer).
+    public mutating func truncate(to count: Int) {
+        if count < bytes.count { bytes.removeSubrange(count...) }
+    }
+
+    /// Appends another builder's bytes.
+    public mutating func append(_ other: ResponseBuilder) {
+        bytes.append(contentsOf: other.bytes)
+    }
+
+    /// Appends raw bytes that already form complete lines.
+    public mutating func appendRaw(_ raw: some Sequence<UInt8>) {
+        bytes.append(contentsOf: raw)
+    }
+
+    /// `text\n`, for bare lines such as `OK` or `list_OK`.
+    public mutating func line(_ text: String) {
+        appendSanitized(text)
+        bytes.append(0x0A)
+    }
+
+    /// `key: value\n`.
+    public mutating func field(_ key: String, _ value: String) {
+        appendKey(key)
+        appendSanitized(value)
+        bytes.append(0x0A)
+    }
+
+    /// `key: 42\n`.
+    public mutating func field(_ key: String, _ value: some BinaryInteger) {
+        appendKey(key)
+        appendInteger(value)
+        bytes.append(0x0A)
+    }
+
+    /// `key: 0/1\n`.
+    public mutating func field(_ key: String, _ value: Bool) {
+        appendKey(key)
+        bytes.append(value ? 0x31 : 0x30)
+        bytes.append(0x0A)
+    }
+
+    /// `key: 12.346\n`: three decimals, rounded half away from zero, as MPD's `{:1.3f}` prints durations.
+    public mutating func field(_ key: String, milliseconds value: Double) {
+        appendKey(key)
+        appendFixed3(value)
+        bytes.append(0x0A)
+    }
+
+    /// `key: 2024-05-01T12:00:00Z\n` from Unix seconds (UTC).
+    public mutating func field(_ key: String, timestamp unixSeconds: Int64) {
+        appendKey(key)
+        appendSanitized(ISO8601.format(unixSeconds: unixSeconds))
+        bytes.append(0x0A)
+    }
+
+    /// The closing `OK\n` of a successful command.
+    public mutating func ok() {
+        bytes.append(contentsOf: [0x4F, 0x4B, 0x0A])
+    }
+
+    /// `list_OK\n`, written after each command of a `command_list_ok_begin` list.
+    public mutating func listOK() {
+        bytes.append(contentsOf: "list_OK\n".utf8)
+    }
+
+    /// `ACK [code@index] {command} message\n`; the error's own command name wins over `command`.
+    public mutating func ack(_ error: ProtocolError, index: Int, command: String) {
+        bytes.append(contentsOf: "ACK [".utf8)
+        appendInteger(error.code.rawValue)
+        bytes.append(0x40)  // @
+        appendInteger(index)
+        bytes.append(contentsOf: [0x5D, 0x20, 0x7B])  // "] {"
+        appendSanitized(error.command ?? command)
+        bytes.append(contentsOf: [0x7D, 0x20])  // "} "
+        appendSanitized(error.message)
+        bytes.append(0x0A)
+    }
+
+    // MARK: Pieces
+
+    private mutating func appendKey(_ key: String) {
+        bytes.append(contentsOf: key.utf8)
+        bytes.append(0x3A)
+        bytes.append(0x20)
+    }
+
+    private mutating func appendSanitized(_ text: String) {
+        for byte in text.utf8 {
+            bytes.append(byte == 0x0A || byte == 0x0D ? 0x20 : byte)
+        }
+    }
+
+    /// Decimal digits of `value` without building a `String`.
+    mutating func appendInteger(_ value: some BinaryInteger) {
+        if value < 0 { bytes.append(0x2D) }
+        var magnitude = value.magnitude
+        if magnitude == 0 {
+            bytes.append(0x30)
+            return
+        }
+        let start = bytes.count
+        while magnitude > 0 {
+            let digit = UInt8(truncatingIfNeeded: magnitude % 10)
+            bytes.append(0x30 + digit)
+            magnitude /= 10
+        }
+        bytes[start...].reverse()
+    }
+
+    /// `value` with exactly three decimals ("0.000" for non-finite input).
+    mutating func appendFixed3(_ value: Double) {
+        guard value.isFinite, abs(value) < 9.0e15 else {
+            bytes.append(contentsOf: "0.000".utf8)
+            return
+        }
+        let thousandths = Int64((abs(value) * 1000).rounded(.toNearestOrAwayFromZero))
+        if value < 0 && thousandths != 0 { bytes.append(0x2D) }
+        appendInteger(thousandths / 1000)
+        bytes.append(0x2E)
+        let fraction = thousandths % 1000
+        bytes.append(0x30 + UInt8(fraction / 100))
+        bytes.append(0x30 + UInt8(fraction / 10 % 10))
+        bytes.append(0x30 + UInt8(fraction % 10))
+    }
+}
+
+/// ISO 8601 UTC timestamps (`2024-05-01T12:00:00Z`) computed from Unix seconds, without Foundation.
+public enum ISO8601 {
+    /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` in UTC (proleptic Gregorian calendar).
+    public static func format(unixSeconds: Int64) -> String {
+        let days = unixSeconds >= 0 ? unixSeconds / 86_400 : (unixSeconds - 86_399) / 86_400
+        let secondsOfDay = unixSeconds - days * 86_400
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
+            + pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay / 60 % 60, 2) + ":" + pad(secondsOfDay % 60, 2)
+            + "Z"
+    }
+
+    /// Year, month (1–12) and day (1–31) of a day counted from 1970-01-01, by the era arithmetic of the
+    /// proleptic Gregorian calendar (400-year cycles of 146,097 days, years starting in March).
+    static func civilDate(daysSinceEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let shifted = daysSinceEpoch + 719_468  // days from 0000-03-01
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day)
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}

@@ -1,0 +1,123 @@
+/// MPD's tag names, in MPD's order (the order `tagtypes` lists them in).
+public enum TagType: String, Sendable, Hashable, CaseIterable {
+    case artist = "Artist"
+    case artistSort = "ArtistSort"
+    case album = "Album"
+    case albumSort = "AlbumSort"
+    case albumArtist = "AlbumArtist"
+    case albumArtistSort = "AlbumArtistSort"
+    case title = "Title"
+    case track = "Track"
+    case name = "Name"
+    case genre = "Genre"
+    case date = "Date"
+    case originalDate = "OriginalDate"
+    case composer = "Composer"
+    case composerSort = "ComposerSort"
+    case performer = "Performer"
+    case conductor = "Conductor"
+    case work = "Work"
+    case movement = "Movement"
+    case movementNumber = "MovementNumber"
+    case ensemble = "Ensemble"
+    case location = "Location"
+    case grouping = "Grouping"
+    case comment = "Comment"
+    case disc = "Disc"
+    case label = "Label"
+    case musicBrainzArtistID = "MUSICBRAINZ_ARTISTID"
+    case musicBrainzAlbumID = "MUSICBRAINZ_ALBUMID"
+    case musicBrainzAlbumArtistID = "MUSICBRAINZ_ALBUMARTISTID"
+    case musicBrainzTrackID = "MUSICBRAINZ_TRACKID"
+    case musicBrainzReleaseTrackID = "MUSICBRAINZ_RELEASETRACKID"
+    case musicBrainzWorkID = "MUSICBRAINZ_WORKID"
+
+    /// The tags a `Song` carries, in the order song records print them.
+    public static let supported: [TagType] = [
+        .artist, .albumArtist, .title, .album, .track, .date, .genre, .disc, .composer,
+    ]
+
+    /// Parses a tag name case-insensitively (`artist`, `ALBUMARTIST`).
+    public init?(name: String) {
+        let lowered = name.lowercased()
+        guard let match = TagType.allCases.first(where: { $0.rawValue.lowercased() == lowered }) else { return nil }
+        self = match
+    }
+
+    /// This tag's value in `song`, if the song model carries it.
+    public func value(in song: Song) -> String? {
+        switch self {
+        case .artist: song.artist
+        case .albumArtist: song.albumArtist
+        case .title: song.title
+        case .album: song.album
+        case .track: song.track
+        case .date: song.date
+        case .genre: song.genre
+        case .disc: song.disc
+        case .composer: song.composer
+        default: nil
+        }
+    }
+
+    var bit: UInt64 { 1 << UInt64(TagType.allCases.firstIndex(of: self) ?? 0) }
+}
+
+/// The tags one client wants in song records, changed with `tagtypes`.
+public struct TagTypeSet: Sendable, Hashable {
+    private var mask: UInt64
+
+    public static let all = TagTypeSet(mask: TagType.allCases.reduce(0) { $0 | $1.bit })
+    public static let none = TagTypeSet(mask: 0)
+
+    private init(mask: UInt64) { self.mask = mask }
+
+    public init(_ tags: some Sequence<TagType>) {
+        mask = tags.reduce(0) { $0 | $1.bit }
+    }
+
+    public func contains(_ tag: TagType) -> Bool { mask & tag.bit != 0 }
+    public mutating func insert(_ tag: TagType) { mask |= tag.bit }
+    public mutating func remove(_ tag: TagType) { mask &= ~tag.bit }
+
+    /// Enabled tags that Elegy can actually report, in MPD's order: what `tagtypes` lists.
+    public var listed: [TagType] { TagType.allCases.filter { contains($0) && TagType.supported.contains($0) } }
+
+    /// Handles the `tagtypes` command: no argument lists `tagtype: NAME`; `all`, `clear`, `enable NAME…`,
+    /// `disable NAME…`, `reset NAME…` change the set; `available` lists every tag Elegy supports.
+    /// Tag names are case-insensitive; an unknown one is `ACK [2@0] {tagtypes} Unknown tag type: X`.
+    public mutating func handleTagTypes(_ arguments: [String], into response: inout ResponseBuilder)
+        throws(ProtocolError)
+    {
+        guard let subcommand = arguments.first else {
+            for tag in listed { response.field("tagtype", tag.rawValue) }
+            return
+        }
+        let names = Array(arguments.dropFirst())
+        switch subcommand {
+        case "all", "clear", "available":
+            guard names.isEmpty else { throw ProtocolError(.arg, "Too many arguments") }
+            if subcommand == "all" { self = .all }
+            if subcommand == "clear" { self = .none }
+            if subcommand == "available" {
+                for tag in TagType.supported.sorted(by: { $0.bit < $1.bit }) {
+                    response.field("tagtype", tag.rawValue)
+                }
+            }
+        case "enable", "disable", "reset":
+            guard !names.isEmpty else { throw ProtocolError(.arg, "Not enough arguments") }
+            var parsed = TagTypeSet.none
+            for name in names {
+                guard let tag = TagType(name: name) else { throw ProtocolError(.arg, "Unknown tag type: \(name)") }
+                parsed.insert(tag)
+            }
+            switch subcommand {
+            case "enable": mask |= parsed.mask
+            case "disable": mask &= ~parsed.mask
+            default: mask = parsed.mask
+            }
+        default:
+            throw ProtocolError(.arg, "Unknown sub command")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// One song in the play queue, with the id that stays with it while it is queued.
+public struct QueueEntry: Sendable, Hashable, Codable {
+    /// Stable while the entry stays in the queue (moves and shuffles keep it); never reused within a queue.
+    public let id: Int
+    public var song: Song
+    /// The queue version at which this entry last changed (added, moved, edited); `plchanges` compares it.
+    public internal(set) var version: UInt32
+    /// The curated playlist song this entry was resolved from, if any (`playlist/index` or similar).
+    public var curatedKey: String?
+
+    public init(id: Int, song: Song, version: UInt32, curatedKey: String? = nil) {
+        self.id = id
+        self.song = song
+        self.version = version
+        self.curatedKey = curatedKey
+    }
+}
+
+/// Why playback moves to another entry.
+public enum AdvanceReason: Sendable, Hashable {
+    /// The current song played to its end (single and consume modes apply).
+    case songFinished
+    /// The `next` command (single mode does not apply, as in MPD).
+    case userNext
+}
+
+/// What the player should do after `PlayQueue.advance`.
+public enum Advance: Sendable, Hashable {
+    /// Start the entry at this position.
+    case play(Int)
+    /// Single mode: make this entry current but paused at its start (MPD pauses at the song border).
+    case pause(Int)
+    /// Nothing follows: stop; the queue has no current entry any more.
+    case stop
+}
+
+/// SplitMix64: a small, seedable generator so that the queue stays a plain value with reproducible tests.
+struct SplitMix64: RandomNumberGenerator, Sendable, Hashable, Codable {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
