@@ -15,20 +15,44 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         // The client's subcommands, options, help and shell completions.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The daemon's socket server: event loops, channel pipelines, Unix sockets, fd adoption.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        // Structured logging with a stderr handler that journald understands.
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .target(name: "ElegyCore", dependencies: ["TOMLKit"], swiftSettings: strict),
         .target(name: "ElegyAudio", dependencies: ["ElegyCore", "CALSA", "CSndFile"], swiftSettings: strict),
-        .executableTarget(name: "elegyd", dependencies: ["ElegyCore", "ElegyAudio"], swiftSettings: strict),
+        .target(
+            name: "ElegyServer",
+            dependencies: [
+                "ElegyCore", "ElegyAudio",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "elegyd",
+            dependencies: [
+                "ElegyCore", "ElegyAudio", "ElegyServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "elegy",
             dependencies: ["ElegyCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .testTarget(name: "ElegyCoreTests", dependencies: ["ElegyCore"], swiftSettings: strict),
-        .testTarget(name: "ElegyAudioTests", dependencies: ["ElegyAudio", "ElegyCore", "CSndFile"], swiftSettings: strict),
+        .testTarget(
+            name: "ElegyAudioTests", dependencies: ["ElegyAudio", "ElegyCore", "CSndFile"], swiftSettings: strict),
+        .testTarget(name: "ElegyServerTests", dependencies: ["ElegyServer", "ElegyCore", "CSndFile"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

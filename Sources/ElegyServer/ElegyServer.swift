@@ -1,0 +1,2 @@
+/// The daemon side: socket server, command dispatch, library, state.
+public enum ElegyServerModule {}
