@@ -1,0 +1,166 @@
+import ElegyCore
+import Logging
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What the kernel says about the process at the other end of a Unix socket (`struct ucred`).
+struct PeerCredentials: Sendable {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+}
+
+/// One client connection: frames lines, keeps the protocol session, sends batches to the core and writes answers.
+///
+/// Runs on its channel's event loop only. Commands execute on the core's queue, never on the event loop; while a
+/// batch runs, further input waits in the framer so that answers keep their order.
+final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    static let greeting = "OK MPD 0.23.5\n"
+
+    private let core: DaemonCore
+    private let registry: ClientRegistry
+    private let logger: Logger
+    private var framer = RequestFramer()
+    private var session = ConnectionSession()
+    private var clientID = 0
+    private var context: ChannelHandlerContext?
+    /// A batch is on the core queue; input waits until its answer is written.
+    private var busy = false
+    private var closed = false
+
+    init(core: DaemonCore, registry: ClientRegistry, logger: Logger) {
+        self.core = core
+        self.registry = registry
+        self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.context = context
+        guard registry.admit() else {
+            logger.warning("refusing a connection: too many clients", metadata: ["limit": "\(registry.limit)"])
+            write(Array("ACK [52@0] {} too many connections\n".utf8), context: context)
+            context.close(promise: nil)
+            closed = true
+            return
+        }
+        clientID = registry.nextID()
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        registry.register(clientID, eventLoop: context.eventLoop) { changes in
+            loopBound.value.deliver(changes)
+        }
+        verifyPeer(context: context)
+        write(Array(ConnectionHandler.greeting.utf8), context: context)
+        context.fireChannelActive()
+    }
+
+    /// Closes connections from other users: the socket is private to its owner, as the DESIGN asks.
+    private func verifyPeer(context: ChannelHandlerContext) {
+        guard let provider = context.channel as? any SocketOptionProvider else { return }
+        let ownUID = getuid()
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let future: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+        future.whenComplete { result in
+            let handler = loopBound.value
+            switch result {
+            case .success(let peer) where peer.uid == ownUID:
+                break
+            case .success(let peer):
+                handler.logger.warning("refusing a connection from another user", metadata: ["peer.uid": "\(peer.uid)"])
+                handler.closeNow()
+            case .failure:
+                // Not a Unix socket (a configured TCP listener): nothing to check.
+                break
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        if clientID != 0 { registry.unregister(clientID) }
+        self.context = nil
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closed else { return }
+        let buffer = unwrapInboundIn(data)
+        framer.append(buffer.readableBytesView)
+        processInput()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["client.id": "\(clientID)", "error": "\(error)"])
+        closeNow()
+    }
+
+    /// Runs every complete request in the framer, in order, stopping while a batch is on the core.
+    private func processInput() {
+        guard let context else { return }
+        while !busy, !closed, let action = session.next(from: &framer) {
+            switch action {
+            case .nothing:
+                continue
+            case .reply(let bytes), .endIdle(let bytes):
+                write(bytes, context: context)
+            case .startIdle:
+                // Events that arrived while the client was busy are answered at once.
+                if let bytes = session.notify([]) { write(bytes, context: context) }
+            case .close(let bytes):
+                if !bytes.isEmpty { write(bytes, context: context) }
+                closeNow()
+            case .execute(let batch):
+                busy = true
+                let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                let client = ClientContext(id: clientID, tagTypes: session.tagTypes)
+                core.execute(batch, client: client) { outcome, updatedClient in
+                    loopBound.value.finish(outcome, client: updatedClient)
+                }
+            }
+        }
+        if !busy { context.flush() }
+    }
+
+    /// Event loop: writes a batch's answer and resumes reading input.
+    private func finish(_ outcome: BatchOutcome, client: ClientContext) {
+        busy = false
+        guard let context, !closed else { return }
+        session.tagTypes = client.tagTypes
+        write(outcome.bytes, context: context)
+        if outcome.closesConnection {
+            closeNow()
+            return
+        }
+        processInput()
+    }
+
+    /// Event loop: the core reports changed subsystems; an idling client hears about them now, a busy one later.
+    private func deliver(_ changes: [IdleSubsystem]) {
+        guard let context, !closed else { return }
+        if let bytes = session.notify(changes) {
+            write(bytes, context: context)
+            context.flush()
+        }
+    }
+
+    private func write(_ bytes: [UInt8], context: ChannelHandlerContext) {
+        guard !bytes.isEmpty else { return }
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    private func closeNow() {
+        guard let context else { return }
+        closed = true
+        context.flush()
+        context.close(promise: nil)
+    }
+}

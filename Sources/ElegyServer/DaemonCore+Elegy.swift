@@ -1,0 +1,100 @@
+import ElegyCore
+
+/// Elegy's own commands (names MPD does not use): moods, mood, resolve, sleep.
+extension DaemonCore {
+    static func addElegyCommands(_ add: CommandAdder) {
+        add("moods", 0...0) { core, _, _, response in
+            for mood in core.catalog.moods {
+                response.field("mood", mood.name)
+                response.field("description", mood.description)
+            }
+        }
+        add("mood", 1...1) { core, arguments, _, _ throws(ProtocolError) in try core.startMood(arguments[0]) }
+        add("resolve", 0...1) { core, arguments, _, response throws(ProtocolError) in
+            let playlists: [CuratedPlaylist]
+            if let name = arguments.first {
+                guard let playlist = core.catalog.playlist(named: name) else {
+                    throw ProtocolError(.noExist, "No such curated playlist")
+                }
+                playlists = [playlist]
+            } else {
+                playlists = core.catalog.playlists
+            }
+            let resolver = core.resolver()
+            for playlist in playlists {
+                response.field("playlist", playlist.name)
+                for resolution in resolver.resolve(playlist.songs) { writeResolution(resolution, to: &response) }
+            }
+        }
+        add("sleep", 0...1) { core, arguments, _, response throws(ProtocolError) in
+            guard let argument = arguments.first else {
+                if let remaining = core.engine.status.sleepRemaining {
+                    response.field("elegy_sleep", Int(remaining.rounded(.up)))
+                }
+                return
+            }
+            if argument == "off" || argument == "0" {
+                core.engine.setSleep(nil)
+            } else {
+                guard let seconds = DurationText.parse(argument), seconds > 0 else {
+                    throw ProtocolError(.arg, "Bad duration: \(argument) (try 30m, 1h, 90s or off)")
+                }
+                core.engine.setSleep(Double(seconds))
+            }
+            core.changed(.player, .options)
+        }
+    }
+
+    /// `mood NAME`: the queue becomes the mood's songs found in the library, in its order, and plays.
+    func startMood(_ name: String) throws(ProtocolError) {
+        guard let mood = catalog.mood(named: name) else { throw ProtocolError(.noExist, "No such mood: \(name)") }
+        let resolutions = resolver().resolve(catalog.songs(for: mood))
+        let found = resolutions.compactMap { resolution -> (song: Song, curatedKey: String?)? in
+            guard let uri = resolution.uri, let song = library.song(uri: uri) else { return nil }
+            return (song, "\(resolution.song.artist) - \(resolution.song.title)")
+        }
+        guard !found.isEmpty else {
+            throw ProtocolError(.noExist, "No song of the mood \(name) is in the library (see `elegy resolve`)")
+        }
+        engine.stop()
+        playQueue.clear()
+        _ = try playQueue.add(contentsOf: found)
+        if mood.order == .shuffle { try playQueue.shuffle(nil) }
+        if let volume = mood.volume, settings.softwareMixer {
+            engine.setVolume(volume)
+            changed(.mixer)
+        }
+        if let sleep = mood.sleepSeconds { engine.setSleep(Double(sleep)) }
+        currentMood = mood.name
+        lastLoadedPlaylist = nil
+        logger.info(
+            "mood started",
+            metadata: ["mood": "\(name)", "found": "\(found.count)", "missing": "\(resolutions.count - found.count)"])
+        _ = try playQueue.play(at: 0)
+        startCurrent()
+        changed(.playlist, .options)
+    }
+}
+
+/// One curated song's resolution in the `resolve` wire format the client reads.
+private func writeResolution(_ resolution: Resolution, to response: inout ResponseBuilder) {
+    response.field("title", resolution.song.title)
+    response.field("artist", resolution.song.artist)
+    response.field("status", resolution.status.rawValue)
+    if let uri = resolution.uri, resolution.status == .found {
+        response.field("resolved", uri)
+        response.field("score", formatScore(resolution.score))
+    } else {
+        for candidate in resolution.candidates {
+            response.field("candidate", candidate.uri)
+            response.field("candidate_score", formatScore(candidate.score))
+            response.field("candidate_reason", candidate.reason)
+        }
+    }
+}
+
+/// A score with two decimals ("0.97").
+func formatScore(_ score: Double) -> String {
+    let hundredths = Int((min(1, max(0, score)) * 100).rounded())
+    return hundredths == 100 ? "1.00" : "0.\(hundredths < 10 ? "0" : "")\(hundredths)"
+}

@@ -1,0 +1,132 @@
+import ElegyAudio
+import ElegyCore
+
+/// The glue between the queue (what should play) and the engine (what plays). Core queue only.
+extension DaemonCore {
+    /// How many following tracks the engine is told about, so that a few unplayable files in a row are skipped
+    /// without a gap.
+    static let upcomingCount = 3
+
+    /// The engine's view of the queue entry at `position`.
+    func track(at position: Int) -> Track? {
+        guard playQueue.entries.indices.contains(position) else { return nil }
+        let entry = playQueue.entries[position]
+        guard let path = library.absolutePath(of: entry.song.uri) else { return nil }
+        return Track(id: entry.id, path: path)
+    }
+
+    /// The tracks that follow `position` in play order (honouring random, repeat, single, consume).
+    func upcomingTracks(after position: Int) -> [Track] {
+        var tracks: [Track] = []
+        var seen: Set<Int> = [position]
+        var next = playQueue.nextPosition(after: position)
+        while let candidate = next, tracks.count < DaemonCore.upcomingCount {
+            if let track = track(at: candidate) { tracks.append(track) }
+            guard seen.insert(candidate).inserted else { break }
+            next = playQueue.nextPosition(after: candidate)
+        }
+        // Repeat with single: the same entry again.
+        if tracks.isEmpty, playQueue.repeatMode, playQueue.single.isEnabled, let same = track(at: position) {
+            tracks.append(same)
+        }
+        return tracks
+    }
+
+    /// Starts the engine on the queue's current entry.
+    func startCurrent(at seconds: Double = 0, paused: Bool = false) {
+        guard let position = playQueue.currentPosition, let track = track(at: position) else {
+            engine.stop()
+            playQueue.stop()
+            changed(.player)
+            return
+        }
+        engine.play(track, from: seconds, paused: paused, upcoming: upcomingTracks(after: position))
+        daemonError = nil
+        changed(.player)
+    }
+
+    /// After the queue or a mode changed: keep the engine's idea of what follows up to date.
+    func refreshUpcoming() {
+        guard engine.status.state != .stop, let current = playQueue.currentEntry,
+            let position = playQueue.currentPosition
+        else { return }
+        engine.setUpcoming(upcomingTracks(after: position), after: current.id)
+    }
+
+    /// After a delete that removed the playing entry: play what is now current, or stop.
+    func currentEntryRemoved() {
+        if playQueue.currentPosition != nil, engine.status.state != .stop {
+            startCurrent(paused: engine.status.state == .pause)
+        } else {
+            engine.stop()
+            playQueue.stop()
+            changed(.player)
+        }
+    }
+
+    /// Reacts to the engine (core queue).
+    func handle(engineEvent event: EngineEvent) {
+        switch event {
+        case .trackStarted(let id):
+            if playQueue.currentEntry?.id != id {
+                // The engine moved on by itself (gapless): the queue follows.
+                let hadConsume = playQueue.consume.isEnabled
+                _ = playQueue.advance(.songFinished)
+                if playQueue.currentEntry?.id != id, let position = playQueue.position(ofID: id) {
+                    _ = try? playQueue.play(at: position)
+                }
+                if hadConsume { changed(.playlist) }
+            }
+            if let position = playQueue.currentPosition {
+                engine.setUpcoming(upcomingTracks(after: position), after: id)
+            }
+            changed(.player)
+        case .trackFailed(let id, let message):
+            let uri = playQueue.entry(id: id)?.song.uri ?? "#\(id)"
+            logger.error("cannot play a file", metadata: ["file": "\(uri)", "reason": "\(message)"])
+            changed(.player)
+        case .endOfQueue:
+            let hadConsume = playQueue.consume.isEnabled
+            switch playQueue.advance(.songFinished) {
+            case .play(let position), .pause(let position):
+                // Single mode (or a queue edited at the last moment): stop, with the next entry current.
+                _ = position
+                playQueue.stop()
+            case .stop:
+                playQueue.stop()
+            }
+            if hadConsume { changed(.playlist) }
+            changed(.player)
+        case .outputFailed(let message):
+            logger.error("output failed", metadata: ["device": "\(settings.outputDevice)", "reason": "\(message)"])
+            playQueue.stop()
+            changed(.player, .output)
+        case .stateChanged:
+            changed(.player)
+        }
+    }
+
+    /// `status` as MPD prints it, from the queue and the engine's snapshot.
+    func statusSnapshot() -> StatusSnapshot {
+        var snapshot = StatusSnapshot(queue: playQueue)
+        let playback = engine.status
+        snapshot.volume = settings.softwareMixer ? playback.volume : nil
+        snapshot.lastLoadedPlaylist = lastLoadedPlaylist
+        snapshot.mood = currentMood
+        snapshot.error = daemonError ?? playback.error
+        snapshot.updatingDB = runningUpdate
+        switch playback.state {
+        case .stop: snapshot.state = .stop
+        case .play: snapshot.state = .play
+        case .pause: snapshot.state = .pause
+        }
+        if playback.state != .stop {
+            snapshot.elapsed = playback.elapsed
+            snapshot.duration = playback.duration ?? playQueue.currentEntry?.song.duration
+            snapshot.bitrate = playback.bitrate ?? 0
+            snapshot.audio = playback.format
+        }
+        snapshot.sleepRemaining = playback.sleepRemaining.map { Int($0.rounded(.up)) }
+        return snapshot
+    }
+}

@@ -1,0 +1,158 @@
+import Dispatch
+#if canImport(Glibc)
+    import Glibc
+#endif
+import ElegyAudio
+import ElegyCore
+import Logging
+
+/// Where the daemon finds and keeps things; assembled by `elegyd` from flags, config and environment.
+public struct DaemonSettings: Sendable {
+    public var musicDirectory: String
+    /// Directory of the user's stored playlists (M3U8), `$XDG_DATA_HOME/elegy/playlists`.
+    public var storedPlaylistDirectory: String
+    /// Whether `setvol` works (software mixer) or volume is absent from status (`mixer = "none"`).
+    public var softwareMixer: Bool
+    /// Pins: curated title (or "Artist - Title") → library URI.
+    public var pins: [String: String]
+    public var outputDevice: String
+
+    public init(
+        musicDirectory: String, storedPlaylistDirectory: String, softwareMixer: Bool = true,
+        pins: [String: String] = [:], outputDevice: String
+    ) {
+        self.musicDirectory = musicDirectory
+        self.storedPlaylistDirectory = storedPlaylistDirectory
+        self.softwareMixer = softwareMixer
+        self.pins = pins
+        self.outputDevice = outputDevice
+    }
+}
+
+/// The daemon's state and every command handler: queue, player glue, library, playlists, moods.
+///
+/// Thread confinement: all state is touched only on `queue`, a serial dispatch queue of its own (not the Swift
+/// concurrency pool and not a NIO event loop), so handlers may do small blocking file work (stored playlists).
+/// Other threads reach it through `execute`, `handle(engineEvent:)` and `async`.
+public final class DaemonCore: @unchecked Sendable {
+    let queue = DispatchQueue(label: "elegy.core")
+    let settings: DaemonSettings
+    let engine: PlaybackEngine
+    let library: MusicLibrary
+    var catalog: CuratedCatalog
+    let logger: Logger
+    let registry: ClientRegistry
+    let storedPlaylists: StoredPlaylists
+    let startTime = MonotonicTime.now
+    /// Wall-clock start (Unix seconds), shown as the curated playlists' `Last-Modified`.
+    let startUnixTime = Int64(time(nil))
+
+    // Confined to `queue`:
+    var playQueue = PlayQueue()
+    /// Subsystems changed by the command or event being handled; broadcast when it is done.
+    var pendingChanges = IdleEvents()
+    var lastLoadedPlaylist: String?
+    var currentMood: String?
+    /// An error that is the daemon's, not the engine's (a curated playlist with nothing found, ...).
+    var daemonError: String?
+    var updateJobID = 0
+    var runningUpdate: Int?
+    var resolverCache: (libraryVersion: Int, resolver: Resolver)?
+    var libraryVersion = 0
+    /// Called (on `queue`) after anything that belongs in the saved state changed.
+    var onStateChange: (@Sendable () -> Void)?
+    let commands: [String: CommandSpec]
+
+    init(
+        settings: DaemonSettings, engine: PlaybackEngine, library: MusicLibrary, catalog: CuratedCatalog,
+        registry: ClientRegistry, logger: Logger
+    ) {
+        self.settings = settings
+        self.engine = engine
+        self.library = library
+        self.catalog = catalog
+        self.registry = registry
+        self.logger = logger
+        self.storedPlaylists = StoredPlaylists(directory: settings.storedPlaylistDirectory)
+        self.commands = DaemonCore.commandTable()
+    }
+
+    /// Runs a batch of requests on the core queue, then hands the answer to `completion` (on the core queue).
+    func execute(
+        _ batch: CommandBatch, client: ClientContext,
+        completion: @escaping @Sendable (BatchOutcome, ClientContext) -> Void
+    ) {
+        queue.async {
+            var context = client
+            let outcome = batch.run { (request, response) throws(ProtocolError) in
+                try self.dispatch(request, client: &context, response: &response)
+            }
+            self.flushChanges()
+            completion(outcome, context)
+        }
+    }
+
+    /// Looks a request up in the command table, checks its argument count and runs it.
+    func dispatch(_ request: Request, client: inout ClientContext, response: inout ResponseBuilder)
+        throws(ProtocolError)
+    {
+        guard let spec = commands[request.command] else { throw .unknownCommand(request.command) }
+        guard spec.arguments.contains(request.arguments.count) else { throw .wrongArgumentCount(request.command) }
+        try spec.handler(self, request.arguments, &client, &response)
+    }
+
+    /// Marks subsystems as changed; clients hear about them when the current command or event is done.
+    func changed(_ subsystems: IdleSubsystem...) {
+        pendingChanges.formUnion(subsystems)
+        if subsystems.contains(where: { [.playlist, .player, .mixer, .options].contains($0) }) {
+            onStateChange?()
+        }
+    }
+
+    /// Sends what changed to every client (core queue).
+    func flushChanges() {
+        guard !pendingChanges.isEmpty else { return }
+        let changes = pendingChanges.pending
+        pendingChanges = IdleEvents()
+        registry.broadcast(changes)
+    }
+
+    /// Runs `body` on the core queue and returns its result to an async caller.
+    public func perform<T: Sendable>(_ body: @escaping @Sendable (DaemonCore) -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                let value = body(self)
+                self.flushChanges()
+                continuation.resume(returning: value)
+            }
+        }
+    }
+
+    /// Consumes the engine's events for as long as the engine runs (call once, from a task).
+    public func followEngine() async {
+        for await event in engine.events {
+            queue.async {
+                self.handle(engineEvent: event)
+                self.flushChanges()
+            }
+        }
+    }
+}
+
+/// One command of the table: how many arguments it takes and what it does.
+struct CommandSpec: Sendable {
+    typealias Handler = @Sendable (DaemonCore, [String], inout ClientContext, inout ResponseBuilder)
+        throws(ProtocolError) -> Void
+    var arguments: ClosedRange<Int>
+    var handler: Handler
+}
+
+/// Seconds since an arbitrary start, from the monotonic clock.
+struct MonotonicTime: Sendable {
+    let instant: ContinuousClock.Instant
+    static var now: MonotonicTime { MonotonicTime(instant: .now) }
+    var secondsSince: Double {
+        let elapsed = ContinuousClock.now - instant
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,143 @@
+import ElegyCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The user's stored playlists: `NAME.m3u` files (UTF-8, `#EXTM3U` with `#EXTINF` lines) in one directory.
+///
+/// Blocking file I/O: call only from the core queue, never from an event loop.
+struct StoredPlaylists: Sendable {
+    let directory: String
+
+    /// A playlist name MPD would accept: no slashes, no leading dot, not empty, no newlines.
+    static func validate(_ name: String) throws(ProtocolError) {
+        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), !name.contains("\n"), !name.contains("\r")
+        else { throw ProtocolError(.arg, "Bad playlist name") }
+    }
+
+    func path(of name: String) -> String { "\(directory)/\(name).m3u" }
+
+    /// Names and modification times (Unix seconds), sorted by name.
+    func list() -> [(name: String, modified: Int64)] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var result: [(String, Int64)] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasSuffix(".m3u"), !name.hasPrefix(".") else { continue }
+            var info = stat()
+            guard stat("\(directory)/\(name)", &info) == 0 else { continue }
+            result.append((String(name.dropLast(4)), Int64(info.st_mtim.tv_sec)))
+        }
+        return result.sorted { $0.0 < $1.0 }
+    }
+
+    func exists(_ name: String) -> Bool { access(path(of: name), F_OK) == 0 }
+
+    /// The URIs of a playlist, in order (comment lines skipped).
+    func read(_ name: String) throws(ProtocolError) -> [String] {
+        try StoredPlaylists.validate(name)
+        guard let text = readFile(path(of: name)) else { throw ProtocolError(.noExist, "No such playlist") }
+        return text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).compactMap { line in
+            let trimmed = line.trimmingCharacters(in: " \t\r")
+            return trimmed.isEmpty || trimmed.hasPrefix("#") ? nil : String(trimmed)
+        }
+    }
+
+    /// Writes a playlist atomically (temp file, fsync, rename), with `#EXTINF` for songs whose tags are known.
+    func write(_ name: String, songs: [Song]) throws(ProtocolError) {
+        try StoredPlaylists.validate(name)
+        var text = "#EXTM3U\n"
+        for song in songs {
+            if song.title != nil || song.artist != nil {
+                let seconds = song.duration.map { Int($0.rounded()) } ?? -1
+                let label = [song.artist, song.title].compactMap { $0 }.joined(separator: " - ")
+                text += "#EXTINF:\(seconds),\(label)\n"
+            }
+            text += song.uri + "\n"
+        }
+        try writeAtomically(path(of: name), text)
+    }
+
+    /// Writes plain URIs (for `playlistadd` of a file the library does not know yet).
+    func write(_ name: String, uris: [String], library: MusicLibrary) throws(ProtocolError) {
+        try write(name, songs: uris.map { library.song(uri: $0) ?? Song(uri: $0) })
+    }
+
+    func delete(_ name: String) throws(ProtocolError) {
+        try StoredPlaylists.validate(name)
+        guard unlink(path(of: name)) == 0 else { throw ProtocolError(.noExist, "No such playlist") }
+    }
+
+    func rename(_ from: String, to: String) throws(ProtocolError) {
+        try StoredPlaylists.validate(from)
+        try StoredPlaylists.validate(to)
+        guard exists(from) else { throw ProtocolError(.noExist, "No such playlist") }
+        guard !exists(to) else { throw ProtocolError(.exist, "Playlist already exists") }
+        guard Glibc.rename(path(of: from), path(of: to)) == 0 else {
+            throw ProtocolError(.system, "cannot rename playlist: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func readFile(_ path: String) -> String? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func writeAtomically(_ path: String, _ text: String) throws(ProtocolError) {
+        mkdirParents(directory)
+        let temporary = "\(path).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw ProtocolError(.system, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                close(fd)
+                unlink(temporary)
+                throw ProtocolError(.system, "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            written += result
+        }
+        fsync(fd)
+        close(fd)
+        guard Glibc.rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw ProtocolError(.system, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// `mkdir -p` with mode 0700 for directories it creates.
+func mkdirParents(_ path: String) {
+    var current = ""
+    for component in path.split(separator: "/") {
+        current += "/" + component
+        mkdir(current, 0o700)
+    }
+}
+
+extension Substring {
+    /// The substring without leading and trailing characters from `set`.
+    func trimmingCharacters(in set: String) -> Substring {
+        var result = self
+        while let first = result.first, set.contains(first) { result = result.dropFirst() }
+        while let last = result.last, set.contains(last) { result = result.dropLast() }
+        return result
+    }
+}
