@@ -29,6 +29,7 @@ let package = Package(
         ),
         .testTarget(name: "ElegyCoreTests", dependencies: ["ElegyCore"], swiftSettings: strict),
         .testTarget(name: "ElegyAudioTests", dependencies: ["ElegyAudio", "ElegyCore"], swiftSettings: strict),
+        .testTarget(name: "ElegyClientTests", dependencies: ["elegy"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

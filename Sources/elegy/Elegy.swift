@@ -50,7 +50,17 @@ struct Elegy: ParsableCommand {
 
     /// Parses, runs, and exits with `execute`'s status.
     static func main() {
+        unblockInterrupts()
         Glibc.exit(execute(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Lets SIGINT, SIGTERM and SIGHUP end the process even when the parent started us with them blocked
+    /// (some process launchers do): `watch` and `update --wait` run until interrupted.
+    static func unblockInterrupts() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, signal) }
+        sigprocmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Parses and runs `arguments` (without the program name) and returns the exit status:
