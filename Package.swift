@@ -24,7 +24,7 @@ let package = Package(
         .executableTarget(name: "elegyd", dependencies: ["ElegyCore", "ElegyAudio"], swiftSettings: strict),
         .executableTarget(
             name: "elegy",
-            dependencies: ["ElegyCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .testTarget(name: "ElegyCoreTests", dependencies: ["ElegyCore"], swiftSettings: strict),
