@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `elegy moods`: the moods the daemon knows (Elegy extension).
 struct Moods: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the moods.")
+    static let configuration = CommandConfiguration(commandName: "moods", abstract: "List the moods.")
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
@@ -23,7 +23,7 @@ struct Moods: ParsableCommand {
 
 /// `elegy mood NAME`: replace the queue with a mood's songs and play (Elegy extension).
 struct Mood: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Play a mood (replaces the queue).")
+    static let configuration = CommandConfiguration(commandName: "mood", abstract: "Play a mood (replaces the queue).")
     @Argument(help: "The mood's name (see `elegy moods`).") var name: String
     @OptionGroup var connection: ConnectionOptions
 
@@ -35,6 +35,7 @@ struct Mood: ParsableCommand {
 /// `elegy sleep 30m|90s|1h|off`: pause after a while, fading out (Elegy extension).
 struct Sleep: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sleep",
         abstract: "Set the sleep timer: 30m, 90s, 1h, 1h30m or off. Without an argument, show it."
     )
     @Argument(help: ArgumentHelp("A duration or off.", valueName: "duration")) var duration: String?
@@ -58,6 +59,7 @@ struct Sleep: ParsableCommand {
 /// `elegy resolve [PLAYLIST]`: which curated songs were found in the library (Elegy extension).
 struct Resolve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "resolve",
         abstract: "Show which curated songs were found in your library, and the closest candidates for the rest."
     )
     @Argument(help: "One curated playlist; all of them when omitted.") var playlist: String?

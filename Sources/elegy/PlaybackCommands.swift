@@ -15,7 +15,10 @@ struct StatusCommand: ParsableCommand {
 
 /// `elegy play [N]`: play, optionally the N-th song of the queue (1-based).
 struct Play: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start playing, or play song N of the queue (1-based).")
+    static let configuration = CommandConfiguration(
+        commandName: "play",
+        abstract: "Start playing, or play song N of the queue (1-based)."
+    )
 
     @Argument(help: "Queue position, counting from 1.")
     var position: Int?
@@ -34,7 +37,7 @@ struct Play: ParsableCommand {
 
 /// `elegy pause`.
 struct Pause: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Pause.")
+    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Pause.")
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var after: AfterOptions
 
@@ -45,7 +48,10 @@ struct Pause: ParsableCommand {
 
 /// `elegy toggle`: pause when playing, play otherwise.
 struct Toggle: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Pause if playing, play otherwise.")
+    static let configuration = CommandConfiguration(
+        commandName: "toggle",
+        abstract: "Pause if playing, play otherwise."
+    )
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var after: AfterOptions
 
@@ -62,7 +68,7 @@ struct Toggle: ParsableCommand {
 
 /// `elegy stop`.
 struct Stop: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Stop.")
+    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop.")
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var after: AfterOptions
 
@@ -73,7 +79,7 @@ struct Stop: ParsableCommand {
 
 /// `elegy next`.
 struct Next: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Play the next song.")
+    static let configuration = CommandConfiguration(commandName: "next", abstract: "Play the next song.")
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var after: AfterOptions
 
@@ -84,7 +90,7 @@ struct Next: ParsableCommand {
 
 /// `elegy prev`.
 struct Prev: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Play the previous song.")
+    static let configuration = CommandConfiguration(commandName: "prev", abstract: "Play the previous song.")
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var after: AfterOptions
 
@@ -96,6 +102,7 @@ struct Prev: ParsableCommand {
 /// `elegy seek [+-]T`: jump within the current song (`seekcur`).
 struct Seek: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "seek",
         abstract: "Seek in the current song: 90, 1:30, +10, -0:05.",
         discussion: "A leading + or - seeks relative to the current position."
     )
@@ -120,7 +127,10 @@ struct Seek: ParsableCommand {
 
 /// `elegy volume [+-]N`: set or change the volume; without an argument, print it.
 struct Volume: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the volume, or set it: 50, +5, -10.")
+    static let configuration = CommandConfiguration(
+        commandName: "volume",
+        abstract: "Print the volume, or set it: 50, +5, -10."
+    )
 
     // `.allUnrecognized` so that `-10` is a value, not an unknown option.
     @Argument(parsing: .allUnrecognized, help: ArgumentHelp("0-100, +N or -N", valueName: "level"))

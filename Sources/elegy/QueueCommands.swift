@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `elegy queue`: the play queue (`playlistinfo`).
 struct Queue: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the play queue.")
+    static let configuration = CommandConfiguration(commandName: "queue", abstract: "List the play queue.")
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
@@ -23,7 +23,10 @@ struct Queue: ParsableCommand {
 
 /// `elegy add PATH…`: append songs or directories (relative to the music directory) to the queue.
 struct Add: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Add songs or directories to the queue.")
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Add songs or directories to the queue."
+    )
 
     @Argument(help: ArgumentHelp("Paths relative to the music directory.", valueName: "path"))
     var paths: [String] = []
@@ -42,7 +45,7 @@ struct Add: ParsableCommand {
 
 /// `elegy clear`.
 struct Clear: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Empty the queue.")
+    static let configuration = CommandConfiguration(commandName: "clear", abstract: "Empty the queue.")
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
@@ -52,7 +55,10 @@ struct Clear: ParsableCommand {
 
 /// `elegy playlists`: stored playlists (`listplaylists`).
 struct Playlists: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List stored and curated playlists.")
+    static let configuration = CommandConfiguration(
+        commandName: "playlists",
+        abstract: "List stored and curated playlists."
+    )
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
@@ -73,7 +79,7 @@ struct Playlists: ParsableCommand {
 
 /// `elegy load NAME`: append a stored playlist to the queue.
 struct Load: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Append a playlist to the queue.")
+    static let configuration = CommandConfiguration(commandName: "load", abstract: "Append a playlist to the queue.")
     @Argument(help: "The playlist's name.") var name: String
     @OptionGroup var connection: ConnectionOptions
 
@@ -84,7 +90,7 @@ struct Load: ParsableCommand {
 
 /// `elegy save NAME`: store the queue as a playlist.
 struct Save: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Save the queue as a playlist.")
+    static let configuration = CommandConfiguration(commandName: "save", abstract: "Save the queue as a playlist.")
     @Argument(help: "The playlist's name.") var name: String
     @OptionGroup var connection: ConnectionOptions
 
@@ -95,7 +101,10 @@ struct Save: ParsableCommand {
 
 /// `elegy update [--wait] [PATH]`: rescan the music directory.
 struct Update: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Rescan the music directory (or one path in it).")
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Rescan the music directory (or one path in it)."
+    )
 
     @Argument(help: "Only this path, relative to the music directory.") var path: String?
     @Flag(name: .long, help: "Wait until the scan has finished.") var wait = false
@@ -120,6 +129,7 @@ struct Update: ParsableCommand {
 /// `elegy search [TAG] QUERY…`: search the library (`search TAG QUERY`, TAG defaulting to `any`).
 struct Search: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "search",
         abstract: "Search the library: elegy search [TAG] WORDS…",
         discussion: "TAG is one of \(Search.tags.sorted().joined(separator: ", ")); without it every tag is searched."
     )

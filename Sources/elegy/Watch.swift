@@ -3,6 +3,7 @@ import ArgumentParser
 /// `elegy watch`: wait for changes (`idle`) and print one line for each, until interrupted.
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "watch",
         abstract: "Print a line whenever something changes (player, mixer, queue...), until interrupted."
     )
     @OptionGroup var connection: ConnectionOptions
