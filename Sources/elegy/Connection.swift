@@ -36,6 +36,7 @@ final class Connection {
             throw unreachable(reason)
         }
         self.fd = fd
+        setTimeout(seconds: Connection.answerTimeout)
         guard let greeting = try readLine() else { throw .connectionLost("closed before the greeting") }
         guard greeting.hasPrefix("OK MPD ") else {
             throw .protocolViolation("greeting was \(greeting.debugDescription), not OK MPD")
@@ -45,6 +46,24 @@ final class Connection {
 
     deinit {
         close(fd)
+    }
+
+    /// How long to wait for any answer except `idle`'s before giving up on the daemon.
+    static let answerTimeout = 30
+
+    /// Sets the socket's receive and send timeouts; 0 waits forever.
+    private func setTimeout(seconds: Int) {
+        var time = timeval(tv_sec: seconds, tv_usec: 0)
+        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+            setsockopt(fd, SOL_SOCKET, option, &time, socklen_t(MemoryLayout<timeval>.size))
+        }
+    }
+
+    /// `idle [subsystem…]`: waits, with no timeout, until something changes; returns the changed subsystems.
+    func idle(_ subsystems: String...) throws(ClientError) -> [String] {
+        setTimeout(seconds: 0)
+        defer { setTimeout(seconds: Connection.answerTimeout) }
+        return try run("idle", arguments: subsystems).filter { $0.key == "changed" }.map(\.value)
     }
 
     /// Sends one command and returns its `Key: value` lines; throws `.ack` for an ACK.
@@ -128,6 +147,9 @@ final class Connection {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK {
+                    throw .connectionLost("no answer within \(Connection.answerTimeout) s")
+                }
                 throw .connectionLost(Connection.errnoText())
             }
             if count == 0 { return nil }

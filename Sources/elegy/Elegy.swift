@@ -21,7 +21,7 @@ struct Elegy: ParsableCommand {
     static let helpText = """
         SOCKET: --socket PATH, else $ELEGY_SOCKET, else $MPD_HOST when it starts \
         with / (or @ for an abstract socket), else $XDG_RUNTIME_DIR/elegy/socket, \
-        else /run/user/$UID/elegy/socket. Options go after the subcommand.
+        else /run/user/$UID/elegy/socket.
 
         EXIT STATUS: 0 ok; 1 the daemon refused the command (its message on \
         stderr); 2 bad usage; 69 the daemon is unreachable; 76 the daemon's \
@@ -63,11 +63,32 @@ struct Elegy: ParsableCommand {
         sigprocmask(SIG_UNBLOCK, &set, nil)
     }
 
+    /// Moves options written before the subcommand (`elegy --socket S next`, as with mpc) to just after it
+    /// (`next --socket S`), where the subcommand's option groups parse them. Anything else is left alone.
+    static func hoistingLeadingOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if first == "--socket", rest.count > 1 {
+                leading += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else if first.hasPrefix("--socket=") || first == "--json" || first == "-q" || first == "--quiet" {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+        }
+        let names = Set(configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
+        guard !leading.isEmpty, let name = rest.first, names.contains(name) else { return arguments }
+        return [name] + leading + rest.dropFirst()
+    }
+
     /// Parses and runs `arguments` (without the program name) and returns the exit status:
     /// 0 ok, 1 ACK, 2 usage, 69 daemon unreachable, 76 nonsense answer.
     static func execute(_ arguments: [String]) -> Int32 {
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(hoistingLeadingOptions(arguments))
             try command.run()
             return 0
         } catch let error as ClientError {

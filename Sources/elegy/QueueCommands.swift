@@ -120,7 +120,7 @@ struct Update: ParsableCommand {
         // Events are kept for us while we are not idling, so the end of the scan cannot be missed
         // between `status` and `idle`.
         while Status(try connection.run("status")).updatingDB != nil {
-            _ = try connection.run("idle", "update")
+            _ = try connection.idle("update")
         }
         print("Database updated.")
     }

@@ -11,7 +11,7 @@ struct Watch: ParsableCommand {
     func run() throws {
         let connection = try connection.connect()
         while true {
-            let changed = try connection.run("idle").filter { $0.key == "changed" }.map(\.value)
+            let changed = try connection.idle()
             guard !changed.isEmpty else { continue }
             let (status, song) = try connection.statusAndSong()
             Console.out(changed.map { Watch.line(for: $0, status: status, song: song) })

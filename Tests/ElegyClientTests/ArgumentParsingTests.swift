@@ -117,6 +117,18 @@ struct ArgumentParsingTests {
         #expect(usageFailure(["frobnicate"]) == .validationFailure)
     }
 
+    @Test func optionsBeforeTheSubcommand() throws {
+        #expect(Elegy.hoistingLeadingOptions(["--socket", "/s", "next"]) == ["next", "--socket", "/s"])
+        #expect(Elegy.hoistingLeadingOptions(["--socket=/s", "--json", "queue"]) == ["queue", "--socket=/s", "--json"])
+        #expect(Elegy.hoistingLeadingOptions(["--socket", "/s"]) == ["--socket", "/s"])
+        #expect(Elegy.hoistingLeadingOptions(["next", "--socket", "/s"]) == ["next", "--socket", "/s"])
+        let terminated = Elegy.hoistingLeadingOptions(["--socket", "/s", "add", "--", "-x"])
+        #expect(terminated == ["add", "--socket", "/s", "--", "-x"])
+        let next = try parse(Elegy.hoistingLeadingOptions(["--socket", "/s", "-q", "next"]), as: Next.self)
+        #expect(next.connection.socket == "/s")
+        #expect(next.after.quiet)
+    }
+
     @Test func usageErrorsExitWithTwo() {
         #expect(Elegy.execute(["play", "0"]) == 2)
         #expect(Elegy.execute(["volume", "200"]) == 2)

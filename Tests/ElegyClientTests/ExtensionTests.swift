@@ -22,7 +22,8 @@ struct ExtensionTests {
     static let answers = [
         "status": status,
         "currentsong": "file: a/blue.flac\nTitle: Blue\nArtist: Someone\nPos: 0\nId: 1",
-        "moods": "mood: rain\ndescription: Quiet songs for a rainy night\nmood: farewell\ndescription: \"Goodbye\" songs",
+        "moods": "mood: rain\ndescription: Quiet songs for a rainy night\n"
+            + "mood: farewell\ndescription: \"Goodbye\" songs",
         "resolve": """
             playlist: tearjerkers
             title: Blue
