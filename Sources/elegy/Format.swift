@@ -42,7 +42,8 @@ enum Format {
         var lines: [String] = []
         if status.state != "stop" {
             if let current { lines.append(current.displayName) }
-            var progress = "\(stateLabel(status.state)) #\((status.song ?? 0) + 1)/\(status.queueLength) "
+            // mpc pads the label to the width of `[playing]`: `[paused]  #2/3`.
+            var progress = "\(padRight(stateLabel(status.state), 9)) #\((status.song ?? 0) + 1)/\(status.queueLength) "
             let elapsed = status.elapsed ?? 0
             let duration = status.duration ?? current?.duration ?? 0
             progress += pad(time(elapsed), 6) + "/" + time(duration)

@@ -63,10 +63,10 @@ final class EndToEndTests {
         #expect(song["artist"] as? String == "ZONE")
 
         let pause = try mpd.elegy(["pause"])
-        #expect(pause.stdout.contains("[paused] #2/3"))
+        #expect(pause.stdout.contains("[paused]  #2/3"))
         let seek = try mpd.elegy(["seek", "0:02"])
         #expect(seek.status == 0, "\(seek.stderr)")
-        #expect(seek.stdout.contains("[paused] #2/3   0:02/0:03"))
+        #expect(seek.stdout.contains("[paused]  #2/3   0:02/0:03"))
         #expect(try mpd.elegy(["seek", "-1"]).stdout.contains("0:01/0:03"))
         #expect(try mpd.elegy(["toggle"]).stdout.contains("[playing] #2/3"))
         #expect(try mpd.elegy(["prev", "-q"]).stdout.isEmpty)

@@ -124,7 +124,7 @@ struct FormatTests {
         #expect(
             Format.statusLines(status, current: song) == [
                 "dir/untagged.flac",
-                "[paused] #1/1   0:05/0:10 (50%)",
+                "[paused]  #1/1   0:05/0:10 (50%)",
                 "volume: n/a   repeat: off   random: off   single: off   consume: off",
                 "Updating DB (#4) ...",
                 "ERROR: Failed to open ALSA device",
