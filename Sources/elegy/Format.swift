@@ -47,7 +47,8 @@ enum Format {
             let elapsed = status.elapsed ?? 0
             let duration = status.duration ?? current?.duration ?? 0
             progress += pad(time(elapsed), 6) + "/" + time(duration)
-            let percent = duration > 0 ? Int(elapsed * 100 / duration) : 0
+            // Whole seconds, as mpc computes it.
+            let percent = Int(duration) > 0 ? Int(elapsed) * 100 / Int(duration) : 0
             progress += " (\(percent)%)"
             lines.append(progress)
         }
