@@ -46,13 +46,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "elegy",
-            dependencies: ["ElegyCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .testTarget(name: "ElegyCoreTests", dependencies: ["ElegyCore"], swiftSettings: strict),
         .testTarget(
             name: "ElegyAudioTests", dependencies: ["ElegyAudio", "ElegyCore", "CSndFile"], swiftSettings: strict),
         .testTarget(name: "ElegyServerTests", dependencies: ["ElegyServer", "ElegyCore", "CSndFile"], swiftSettings: strict),
+        .testTarget(name: "ElegyClientTests", dependencies: ["elegy"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

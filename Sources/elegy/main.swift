@@ -1,1 +1,0 @@
-print("elegy: not yet wired")
