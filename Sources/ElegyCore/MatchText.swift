@@ -67,7 +67,7 @@ enum MatchText {
     /// Folds width-folded scalars to lower-case words separated by single spaces.
     static func fold(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
         if scalars.allSatisfy({ $0.value < 0x80 }) {
-            return foldASCII(scalars)
+            return foldASCII(scalars.lazy.map { UInt8(truncatingIfNeeded: $0.value) })
         }
         var composed = String.UnicodeScalarView()
         composed.append(contentsOf: scalars)
@@ -90,12 +90,18 @@ enum MatchText {
         return String(out)
     }
 
-    private static func foldASCII(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+    /// `fold` for ASCII bytes.
+    static func foldASCII(_ input: some Collection<UInt8>) -> String {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(scalars.count)
+        bytes.reserveCapacity(input.count)
+        foldASCII(input, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `fold` for ASCII bytes, appended to `bytes`.
+    static func foldASCII(_ input: some Sequence<UInt8>, into bytes: inout [UInt8]) {
         var pendingSpace = false
-        for scalar in scalars {
-            var byte = UInt8(truncatingIfNeeded: scalar.value)
+        for var byte in input {
             switch byte {
             case UInt8(ascii: "'"), UInt8(ascii: "`"):
                 continue
@@ -113,7 +119,6 @@ enum MatchText {
             }
             bytes.append(byte)
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     private enum ScalarClass { case keep, drop, separator }
@@ -167,18 +172,55 @@ enum MatchText {
 
     /// The folded words without their spaces: "kimi no na wa" and "kiminonawa" compare equal.
     static func compact(_ words: String) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: words.unicodeScalars.lazy.filter { $0 != " " })
-        return String(view)
+        guard words.utf8.contains(UInt8(ascii: " ")) else { return words }
+        return String(decoding: words.utf8.filter { $0 != UInt8(ascii: " ") }, as: UTF8.self)
+    }
+
+    /// True when `needle` occurs in `haystack` once spaces are removed from both ("cowboybebop" in
+    /// "cowboy bebop original soundtrack").
+    static func containsIgnoringSpaces(_ haystack: String, _ needle: [UInt8]) -> Bool {
+        var hay: [UInt8] = []
+        hay.reserveCapacity(haystack.utf8.count)
+        for byte in haystack.utf8 where byte != UInt8(ascii: " ") { hay.append(byte) }
+        return contains(hay, needle)
+    }
+
+    /// True when `needle` occurs in `haystack`, compared as UTF-8 bytes.
+    static func contains(_ haystack: String, _ needle: String) -> Bool {
+        var haystack = haystack
+        var needle = needle
+        return haystack.withUTF8 { hay in needle.withUTF8 { contains(hay, $0) } }
+    }
+
+    /// True when the bytes of `needle` occur in `hay`.
+    static func contains<Bytes: RandomAccessCollection<UInt8>>(_ hay: Bytes, _ needle: Bytes) -> Bool
+    where Bytes.Index == Int {
+        guard !needle.isEmpty else { return true }
+        guard hay.count >= needle.count else { return false }
+        outer: for start in 0...(hay.count - needle.count) {
+            for offset in 0..<needle.count
+            where hay[hay.startIndex + start + offset] != needle[needle.startIndex + offset] {
+                continue outer
+            }
+            return true
+        }
+        return false
     }
 
     /// A compact key with romanisation variants merged: "ou"/"oo" → "o", "uu" → "u", "mb"/"mp" → "nb"/"np",
     /// the particle "wo" → "o" ("Shōjo", "Shoujo" and "Shojo"; "Kimi wo" and "Kimi o").
     static func romajiKey(_ words: String) -> String {
+        if !needsRomajiKey(words.utf8) { return compact(words) }
         var out: [UInt8] = []
         out.reserveCapacity(words.utf8.count)
+        romajiKey(words.utf8, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `romajiKey` over folded bytes, appended to `out`.
+    static func romajiKey(_ words: some Sequence<UInt8>, into out: inout [UInt8]) {
         var wordStart = true
-        var iterator = words.utf8.makeIterator()
+        var iterator = words.makeIterator()
         var pending = iterator.next()
         while let byte = pending {
             let next = iterator.next()
@@ -187,13 +229,12 @@ enum MatchText {
                 pending = next
                 continue
             }
-            // The particle "wo" as a whole word.
+            // The particle "wo" as a whole word becomes "o" (which then starts the word).
             if wordStart, byte == UInt8(ascii: "w"), next == UInt8(ascii: "o") {
                 var lookahead = iterator
                 let after = lookahead.next()
                 if after == nil || after == UInt8(ascii: " ") {
                     pending = next
-                    wordStart = false
                     continue
                 }
             }
@@ -213,12 +254,27 @@ enum MatchText {
             out.append(emitted)
             pending = next
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// False when `romajiKey` would only remove spaces: no "ou", "oo", "uu", "mb", "mp" or "wo".
+    private static func needsRomajiKey(_ bytes: String.UTF8View) -> Bool {
+        var previous: UInt8 = 0
+        for byte in bytes {
+            switch (previous, byte) {
+            case (UInt8(ascii: "o"), UInt8(ascii: "u")), (UInt8(ascii: "o"), UInt8(ascii: "o")),
+                (UInt8(ascii: "u"), UInt8(ascii: "u")), (UInt8(ascii: "m"), UInt8(ascii: "b")),
+                (UInt8(ascii: "m"), UInt8(ascii: "p")), (UInt8(ascii: "w"), UInt8(ascii: "o")):
+                return true
+            default:
+                previous = byte
+            }
+        }
+        return false
     }
 
     /// True when the text holds kana, CJK ideographs or Hangul: such titles must match exactly.
     static func hasCJK(_ text: String) -> Bool {
-        text.unicodeScalars.contains { isCJK($0) }
+        text.utf8.contains { $0 >= 0x80 } && text.unicodeScalars.contains { isCJK($0) }
     }
 
     /// True for kana, CJK ideographs and Hangul syllables or jamo.
@@ -233,28 +289,38 @@ enum MatchText {
     }
 
     /// How alike two keys are, 0...1: one minus the edit distance over the longer length, on UTF-8 bytes.
-    static func similarity(_ lhs: String, _ rhs: String) -> Double {
-        let a = Array(lhs.utf8)
-        let b = Array(rhs.utf8)
-        let longest = max(a.count, b.count)
+    static func similarity(_ lhs: String, _ rhs: String, atLeast floor: Double = 0) -> Double {
+        var lhs = lhs
+        var rhs = rhs
+        let longest = max(lhs.utf8.count, rhs.utf8.count)
         if longest == 0 { return 1 }
-        return 1 - Double(editDistance(a, b)) / Double(longest)
+        let limit = Int((1 - floor) * Double(longest))
+        let distance = lhs.withUTF8 { a in rhs.withUTF8 { b in editDistance(a, b, limit: limit) } }
+        return 1 - Double(distance) / Double(longest)
     }
 
-    /// Levenshtein distance between two byte strings.
-    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    /// Levenshtein distance between two byte strings; once it must exceed `limit`, some value above `limit`.
+    static func editDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, limit: Int = .max) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(substitution, previous[j] + 1, current[j - 1] + 1)
+        if abs(a.count - b.count) > limit { return abs(a.count - b.count) }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (b.count + 1)) { rows in
+            var previous = 0
+            var current = b.count + 1
+            for j in 0...b.count { rows[j] = j }
+            for i in 1...a.count {
+                rows[current] = i
+                var rowMinimum = i
+                for j in 1...b.count {
+                    let substitution = rows[previous + j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+                    let cell = min(substitution, rows[previous + j] + 1, rows[current + j - 1] + 1)
+                    rows[current + j] = cell
+                    rowMinimum = min(rowMinimum, cell)
+                }
+                if rowMinimum > limit { return rowMinimum }
+                swap(&previous, &current)
             }
-            swap(&previous, &current)
+            return rows[previous + b.count]
         }
-        return previous[b.count]
     }
 }

@@ -32,8 +32,6 @@ enum TitleVersion: Int, Comparable, Sendable {
 struct ParsedTitle: Sendable {
     /// Folded core words ("birds poem").
     var words: String
-    /// `words` without spaces.
-    var plain: String
     /// `plain` with romanisation variants merged (`MatchText.romajiKey`): the index key.
     var key: String
     var version: TitleVersion
@@ -46,9 +44,12 @@ struct ParsedTitle: Sendable {
     /// Featured artists named in the title ("feat. Mai Yamane"), as written.
     var featured: String?
     var hasCJK: Bool
-    /// The width-folded core before folding: where a caller looks for "Artist - Title".
+    /// The width-folded core before folding: where a caller looks for "Artist - Title". Left empty for plain
+    /// ASCII titles without a dash, which have nothing to split.
     var rawCore: [Unicode.Scalar]
 
+    /// `words` without spaces.
+    var plain: String { MatchText.compact(words) }
     var isEmpty: Bool { key.isEmpty }
     var tokens: [Substring] { words.split(separator: " ") }
 
@@ -61,12 +62,60 @@ struct ParsedTitle: Sendable {
 }
 
 extension MatchText {
-    private static let openers: Set<UInt32> = [0x28, 0x5B, 0x7B, 0x3010, 0x3014, 0x3008, 0x300A, 0xFF5F]
-    private static let closers: Set<UInt32> = [0x29, 0x5D, 0x7D, 0x3011, 0x3015, 0x3009, 0x300B, 0xFF60]
+    private static func isOpener(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x28, 0x5B, 0x7B, 0x3010, 0x3014, 0x3008, 0x300A, 0xFF5F: true
+        default: false
+        }
+    }
+
+    private static func isCloser(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x29, 0x5D, 0x7D, 0x3011, 0x3015, 0x3009, 0x300B, 0xFF60: true
+        default: false
+        }
+    }
 
     /// Parses a title: brackets and version suffixes set aside, "feat. X" removed, the rest folded.
     static func parseTitle(_ text: some StringProtocol, stripTrackNumber: Bool = true) -> ParsedTitle {
-        parseTitle(scalars: widthFolded(text), stripTrackNumber: stripTrackNumber)
+        if isPlainASCII(text.utf8) {
+            // Most titles: nothing to strip, so fold the bytes directly.
+            let words = foldASCII(text.utf8)
+            return ParsedTitle(
+                words: words, key: romajiKey(words), version: .none, versionLabel: "", hasUnknownSuffix: false,
+                context: [], featured: nil, hasCJK: false, rawCore: []
+            )
+        }
+        return parseTitle(scalars: widthFolded(text), stripTrackNumber: stripTrackNumber)
+    }
+
+    /// True for ASCII text with no bracket, dash, tilde, leading digit or "f" starting a later word: a title with
+    /// no suffix, track number or "feat." to take apart.
+    static func isPlainASCII(_ bytes: some Collection<UInt8>) -> Bool {
+        if let first = bytes.first, first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9") { return false }
+        var previous: UInt8 = 0
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            index = bytes.index(after: index)
+            switch byte {
+            case 0x80...0xFF, UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: "-"),
+                UInt8(ascii: "~"):
+                return false
+            case UInt8(ascii: "f") where previous == UInt8(ascii: " "),
+                UInt8(ascii: "F") where previous == UInt8(ascii: " "):
+                // "ft", "ft.", "feat", "featuring"
+                let next = Array(bytes[index...].prefix(3)).map { $0 | 0x20 }
+                if next.starts(with: "eat".utf8) { return false }
+                if next.first == UInt8(ascii: "t"), next.count == 1 || next[1] == UInt8(ascii: ".") || next[1] == 0x20 {
+                    return false
+                }
+            default:
+                break
+            }
+            previous = byte
+        }
+        return true
     }
 
     /// Parses width-folded title scalars (see `parseTitle(_:stripTrackNumber:)`).
@@ -103,15 +152,15 @@ extension MatchText {
 
         // Brackets anywhere.
         var core: [Unicode.Scalar] = []
-        if scalars.contains(where: { openers.contains($0.value) }) {
+        if scalars.contains(where: isOpener) {
             var depth = 0
             var segment: [Unicode.Scalar] = []
             for scalar in scalars {
-                if openers.contains(scalar.value) {
+                if isOpener(scalar) {
                     if depth > 0 { segment.append(scalar) } else { segment.removeAll(keepingCapacity: true) }
                     depth += 1
                     core.append(" ")
-                } else if closers.contains(scalar.value), depth > 0 {
+                } else if isCloser(scalar), depth > 0 {
                     depth -= 1
                     if depth == 0 { _ = note(segment[...]) } else { segment.append(scalar) }
                 } else if depth > 0 {
@@ -161,11 +210,9 @@ extension MatchText {
         trimTrailingSpaces(&core)
 
         let words = fold(core[...])
-        let plain = compact(words)
         return ParsedTitle(
-            words: words, plain: plain, key: romajiKey(words), version: version, versionLabel: label,
-            hasUnknownSuffix: hasUnknown, context: context, featured: featured.map(trimmed), hasCJK: hasCJK(plain),
-            rawCore: core
+            words: words, key: romajiKey(words), version: version, versionLabel: label, hasUnknownSuffix: hasUnknown,
+            context: context, featured: featured.map(trimmed), hasCJK: hasCJK(words), rawCore: core
         )
     }
 

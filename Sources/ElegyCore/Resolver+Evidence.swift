@@ -54,7 +54,20 @@ struct FileReading {
         return out
     }
 
+    /// False when folded title bytes cannot be a placeholder: they start with neither a digit nor a placeholder word.
+    static func mayBePlaceholder(_ bytes: [UInt8]) -> Bool {
+        guard let byte = bytes.first else { return true }
+        if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { return true }
+        guard "tuap".utf8.contains(byte) else { return false }
+        return placeholderWords.contains { bytes.starts(with: $0.utf8) }
+    }
+
     private static func isPlaceholder(_ title: ParsedTitle) -> Bool {
+        let bytes = title.words.utf8
+        guard let byte = bytes.first else { return true }
+        // Only titles starting with a digit or a placeholder word can be placeholders.
+        let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+        guard isDigit || placeholderWords.contains(where: { bytes.starts(with: $0.utf8) }) else { return false }
         let tokens = title.tokens
         guard let first = tokens.first else { return true }
         if tokens.allSatisfy({ $0.allSatisfy(\.isNumber) }) { return true }
@@ -88,7 +101,7 @@ struct Target {
     var titles: [ParsedTitle]
     var artists: [ArtistName]
     /// The show's name(s), compact and folded ("cowboybebop"); short ones are matched as whole words instead.
-    var anime: [(compact: String, words: String)]
+    var anime: [(compact: [UInt8], words: String)]
 
     init(_ song: CuratedSong) {
         self.song = song
@@ -99,12 +112,12 @@ struct Target {
         }
         self.titles = titles
         artists = MatchText.artistNames(song.artist)
-        var anime: [(String, String)] = []
+        var anime: [([UInt8], String)] = []
         var piece: [Unicode.Scalar] = []
         for scalar in MatchText.widthFolded(song.anime) + ["/"] {
             if "()[]/;|".unicodeScalars.contains(scalar) {
                 let words = MatchText.fold(piece[...])
-                if !words.isEmpty { anime.append((MatchText.compact(words), words)) }
+                if !words.isEmpty { anime.append((Array(MatchText.compact(words).utf8), words)) }
                 piece.removeAll()
             } else {
                 piece.append(scalar)
@@ -117,9 +130,10 @@ struct Target {
     func mentionsAnime(_ words: String) -> Bool {
         guard !words.isEmpty else { return false }
         for (compact, animeWords) in anime {
-            if compact.unicodeScalars.count >= 5 || MatchText.hasCJK(compact) && compact.unicodeScalars.count >= 2 {
-                if MatchText.compact(words).contains(compact) { return true }
-            } else if (" " + words + " ").contains(" " + animeWords + " ") {
+            // Five letters, or two CJK characters (six bytes), are specific enough to find inside other text.
+            if compact.count >= 5 {
+                if MatchText.containsIgnoringSpaces(words, compact) { return true }
+            } else if MatchText.contains(Array((" " + words + " ").utf8), Array((" " + animeWords + " ").utf8)) {
                 return true
             }
         }
@@ -185,6 +199,7 @@ extension Resolver {
             {
                 title = max(title, 0.7)
             }
+            if title < 0.4 { return (max(0, title * 0.5), "title similarity \(Self.format(similarity)) below threshold") }
         } else {
             return (0, "title does not match")
         }
@@ -274,8 +289,9 @@ extension Resolver {
 struct FileContext {
     var tagArtists: [(raw: String, names: [ArtistName])] = []
     var composers: [ArtistName] = []
-    /// Folded directory names, outermost first.
+    /// Folded directory names, outermost first, and the artist names each would be.
     var folders: [String] = []
+    var folderNames: [[ArtistName]] = []
     /// The folder in the artist position of `Artist/Album/Track`, unless generic.
     var artistFolder: String?
     var mentionsAnime = false
@@ -294,6 +310,7 @@ struct FileContext {
         let parts = song.uri.split(separator: "/")
         let dirs = parts.dropLast()
         folders = dirs.map { MatchText.fold($0) }
+        folderNames = dirs.map { MatchText.artistNames(String($0)) }.filter { !$0.isEmpty }
         if dirs.count >= 2 {
             let folder = dirs[dirs.endIndex - 2]
             if !MatchText.isGenericName(folder), !target.mentionsAnime(MatchText.fold(folder)) {
@@ -330,8 +347,8 @@ struct FileContext {
         }
         best = max(best, MatchText.bestMatch(composers, wanted), MatchText.bestMatch(featured, wanted))
         if best < .same {
-            for folder in folders where !folder.isEmpty {
-                best = max(best, MatchText.bestMatch(MatchText.artistNames(folder), wanted))
+            for names in folderNames {
+                best = max(best, MatchText.bestMatch(names, wanted))
             }
         }
         switch best {

@@ -72,20 +72,38 @@ public struct Resolver: Sendable {
         var keySongs: [[Int32]] = []
         keySongs.reserveCapacity(library.count)
         var tokenIndex: [String: [Int32]] = [:]
-        for (index, song) in library.enumerated() {
+        func add(_ key: String, songIndex: Int32) -> Int32? {
+            if let id = keyIndex[key] {
+                if keySongs[Int(id)].last != songIndex { keySongs[Int(id)].append(songIndex) }
+                return nil
+            }
+            let id = Int32(truncatingIfNeeded: keys.count)
+            keyIndex[key] = id
+            keys.append(key)
+            keySongs.append([songIndex])
+            return id
+        }
+        var words: [UInt8] = []
+        var key: [UInt8] = []
+        for index in library.indices {
             let songIndex = Int32(truncatingIfNeeded: index)
-            for reading in FileReading.readings(of: song) {
-                let key = reading.title.key
-                guard !key.isEmpty else { continue }
-                if let id = keyIndex[key] {
-                    if keySongs[Int(id)].last != songIndex { keySongs[Int(id)].append(songIndex) }
+            // The common case, a plain ASCII title tag, on bytes; it gives what `FileReading.readings` would.
+            if let title = library[index].title, MatchText.isPlainASCII(title.utf8) {
+                words.removeAll(keepingCapacity: true)
+                MatchText.foldASCII(title.utf8, into: &words)
+                if !words.isEmpty, !FileReading.mayBePlaceholder(words) {
+                    key.removeAll(keepingCapacity: true)
+                    MatchText.romajiKey(words, into: &key)
+                    if let id = add(String(decoding: key, as: UTF8.self), songIndex: songIndex) {
+                        for word in words.split(separator: UInt8(ascii: " ")) where word.count >= 3 {
+                            tokenIndex[String(decoding: word, as: UTF8.self), default: []].append(id)
+                        }
+                    }
                     continue
                 }
-                let id = Int32(truncatingIfNeeded: keys.count)
-                keyIndex[key] = id
-                keys.append(key)
-                keySongs.append([songIndex])
-                guard !reading.title.hasCJK else { continue }
+            }
+            for reading in FileReading.readings(of: library[index]) where !reading.title.isEmpty {
+                guard let id = add(reading.title.key, songIndex: songIndex), !reading.title.hasCJK else { continue }
                 for word in reading.title.tokens where word.utf8.count >= 3 {
                     tokenIndex[String(word), default: []].append(id)
                 }
@@ -137,7 +155,8 @@ public struct Resolver: Sendable {
         for alias in target.titles {
             if let id = keyIndex[alias.key] { consider(keySongs[Int(id)]) }
         }
-        if scored.allSatisfy({ $0.score < 0.95 }) {
+        // A near title scores at most about 0.92: look for one only when no exact title did better.
+        if scored.allSatisfy({ $0.score < 0.93 }) {
             consider(nearTitles(target))
         }
         scored.sort(by: Self.ranks)
@@ -182,25 +201,28 @@ public struct Resolver: Sendable {
         for alias in target.titles where !alias.hasCJK {
             let words = Set(alias.tokens.filter { $0.utf8.count >= 3 }.map(String.init))
             guard words.count >= 2 || alias.plain.utf8.count >= 8 else { continue }
-            let postings = words.compactMap { tokenIndex[$0] }.filter { $0.count <= 5000 }.sorted { $0.count < $1.count }
-            let aliasLength = alias.key.utf8.count
+            let postings = words.compactMap { tokenIndex[$0] }.filter { $0.count <= 4000 }.sorted { $0.count < $1.count }
+            let aliasKey = alias.key
+            let aliasLength = aliasKey.utf8.count
             for list in postings.prefix(2) {
                 for id in list where seenKeys.insert(id).inserted {
                     let key = keys[Int(id)]
                     let length = key.utf8.count
-                    let contains = words.count >= 2 && length > aliasLength && key.contains(alias.key)
-                    guard contains || (length * 10 >= aliasLength * 6 && aliasLength * 10 >= length * 6) else {
+                    if words.count >= 2, length > aliasLength, MatchText.contains(key, aliasKey) {
+                        found.append((0.7, id))
                         continue
                     }
-                    let similarity = contains ? 0.7 : MatchText.similarity(key, alias.key)
-                    if similarity >= 0.5 { found.append((similarity, id)) }
+                    // A similarity of 0.6 allows an edit distance of 0.4 times the longer length, no more.
+                    guard length * 10 >= aliasLength * 6, aliasLength * 10 >= length * 6 else { continue }
+                    let similarity = MatchText.similarity(key, aliasKey, atLeast: 0.6)
+                    if similarity >= 0.6 { found.append((similarity, id)) }
                 }
             }
         }
         found.sort { $0.similarity > $1.similarity }
         var songs: [Int32] = []
-        for (_, id) in found.prefix(20) {
-            songs.append(contentsOf: keySongs[Int(id)].prefix(10))
+        for (_, id) in found.prefix(12) {
+            songs.append(contentsOf: keySongs[Int(id)].prefix(6))
         }
         return songs
     }
