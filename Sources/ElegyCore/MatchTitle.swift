@@ -120,6 +120,16 @@ extension MatchText {
 
     /// Parses width-folded title scalars (see `parseTitle(_:stripTrackNumber:)`).
     static func parseTitle(scalars input: [Unicode.Scalar], stripTrackNumber: Bool = true) -> ParsedTitle {
+        if input.allSatisfy({ $0.value < 0x80 }) {
+            let bytes = input.lazy.map { UInt8(truncatingIfNeeded: $0.value) }
+            if isPlainASCII(bytes) {
+                let words = foldASCII(bytes)
+                return ParsedTitle(
+                    words: words, key: romajiKey(words), version: .none, versionLabel: "", hasUnknownSuffix: false,
+                    context: [], featured: nil, hasCJK: false, rawCore: []
+                )
+            }
+        }
         var scalars = input
         if stripTrackNumber, let rest = afterTrackNumber(scalars, loose: false) {
             scalars = Array(scalars[rest...])
@@ -252,9 +262,10 @@ extension MatchText {
         if featuringWords.contains(first) { return .featuring(droppedWords: 1) }
         let joined = compact(folded)
         let has = { (words: Set<Substring>) in tokens.contains(where: words.contains) }
-        let hasCJK = { (words: [String]) in words.contains(where: joined.contains) }
-        if has(instrumentalWords) || hasCJK(instrumentalCJK) || joined.contains("offvocal")
-            || joined.contains("novocal") || joined.contains("withoutvocal")
+        let isASCII = !joined.utf8.contains { $0 >= 0x80 }
+        let hasCJK = { (words: [String]) in !isASCII && words.contains { contains(joined, $0) } }
+        if has(instrumentalWords) || hasCJK(instrumentalCJK) || contains(joined, "offvocal")
+            || contains(joined, "novocal") || contains(joined, "withoutvocal")
         {
             return .version(.instrumental)
         }
@@ -342,9 +353,7 @@ extension MatchText {
         var index = 0
         func digits() -> Int {
             let start = index
-            while index < scalars.count, index - start < 4, scalars[index].properties.numericType == .decimal,
-                scalars[index].value < 0x80
-            {
+            while index < scalars.count, index - start < 4, scalars[index].value >= 0x30, scalars[index].value <= 0x39 {
                 index += 1
             }
             return index - start

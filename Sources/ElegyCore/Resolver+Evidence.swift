@@ -209,7 +209,7 @@ extension Resolver {
         if instrumentalMismatch { title = min(title, 0.4) }
 
         // Where the title came from.
-        var anime = context.mentionsAnime
+        var anime = false
         var sourceArtist: (raw: String, names: [ArtistName])?
         switch reading.source {
         case .tag:
@@ -235,8 +235,12 @@ extension Resolver {
             sourceArtist = nil
         }
 
-        let featured = file.featured.map(MatchText.artistNames) ?? []
-        let evidence = context.artistEvidence(target: target, fileNameArtist: sourceArtist, featured: featured)
+        let evidence = context.artistEvidence(target: target, fileNameArtist: sourceArtist, featured: file.featured)
+        // The show's name matters little once the artist agrees or disagrees: look for it only otherwise.
+        switch evidence {
+        case .agree where title >= 1, .disagrees: break
+        default: anime = anime || context.mentionsAnime
+        }
         var score: Double
         switch evidence {
         case .agree:
@@ -248,7 +252,7 @@ extension Resolver {
         case .folderDisagrees:
             score = title - 0.38 + (anime ? 0.2 : 0)
         case .disagrees:
-            score = min(0.45, title * 0.35 + (anime ? 0.05 : 0))
+            score = min(0.45, title * 0.35)
         }
         score = (min(1, max(0, score)) * 1000).rounded() / 1000
 
@@ -285,45 +289,69 @@ extension Resolver {
     }
 }
 
-/// What a file's tags and path say besides its title.
-struct FileContext {
-    var tagArtists: [(raw: String, names: [ArtistName])] = []
-    var composers: [ArtistName] = []
-    /// Folded directory names, outermost first, and the artist names each would be.
-    var folders: [String] = []
-    var folderNames: [[ArtistName]] = []
-    /// The folder in the artist position of `Artist/Album/Track`, unless generic.
-    var artistFolder: String?
-    var mentionsAnime = false
+/// What a file's tags and path say besides its title; a class so that what one reading works out the next reuses.
+final class FileContext {
+    private let song: Song
+    private let target: Target
+    private var evidence: [String: ArtistEvidence] = [:]
+    /// True when the artist or album artist tag is the show's name (taggers do that to soundtracks).
+    private var tagNamesAnime = false
 
     init(_ song: Song, target: Target) {
+        self.song = song
+        self.target = target
+    }
+
+    /// The artist and album artist tags, generic ones ("Various Artists") and the show's name left out.
+    private(set) lazy var tagArtists: [(raw: String, names: [ArtistName])] = {
+        var out: [(raw: String, names: [ArtistName])] = []
         for raw in [song.artist, song.albumArtist].compactMap({ $0 }) where !MatchText.isGenericName(raw) {
-            let folded = MatchText.fold(raw)
-            if target.mentionsAnime(folded) {
-                mentionsAnime = true
+            if target.mentionsAnime(MatchText.fold(raw)) {
+                tagNamesAnime = true
                 continue
             }
             let names = MatchText.artistNames(raw)
-            if !names.isEmpty { tagArtists.append((raw, names)) }
+            if !names.isEmpty { out.append((raw, names)) }
         }
-        if let composer = song.composer { composers = MatchText.artistNames(composer) }
-        let parts = song.uri.split(separator: "/")
-        let dirs = parts.dropLast()
-        folders = dirs.map { MatchText.fold($0) }
-        folderNames = dirs.map { MatchText.artistNames(String($0)) }.filter { !$0.isEmpty }
-        if dirs.count >= 2 {
-            let folder = dirs[dirs.endIndex - 2]
-            if !MatchText.isGenericName(folder), !target.mentionsAnime(MatchText.fold(folder)) {
-                artistFolder = String(folder)
-            }
-        }
-        if let album = song.album, target.mentionsAnime(MatchText.fold(album)) { mentionsAnime = true }
-        if folders.contains(where: target.mentionsAnime) { mentionsAnime = true }
-        if let title = song.title, target.mentionsAnime(MatchText.fold(title)) { mentionsAnime = true }
-    }
+        return out
+    }()
+
+    private lazy var directories: [Substring] = Array(song.uri.split(separator: "/").dropLast())
+    private lazy var folderNames: [[ArtistName]] = directories.map { MatchText.artistNames(String($0)) }
+        .filter { !$0.isEmpty }
+
+    /// The folder in the artist position of `Artist/Album/Track`, unless generic or the show's name.
+    private lazy var artistFolder: String? = {
+        guard directories.count >= 2 else { return nil }
+        let folder = directories[directories.count - 2]
+        if MatchText.isGenericName(folder) || target.mentionsAnime(MatchText.fold(folder)) { return nil }
+        return String(folder)
+    }()
+
+    /// True when the album, a folder, the title tag or an artist tag names the show.
+    lazy var mentionsAnime: Bool = {
+        _ = tagArtists
+        if tagNamesAnime { return true }
+        if let album = song.album, target.mentionsAnime(MatchText.fold(album)) { return true }
+        if directories.contains(where: { target.mentionsAnime(MatchText.fold($0)) }) { return true }
+        if let title = song.title, target.mentionsAnime(MatchText.fold(title)) { return true }
+        return false
+    }()
 
     /// Weighs the file's artist tags, its "Artist - Title" name, composer, featured names and folders.
-    func artistEvidence(
+    func artistEvidence(target: Target, fileNameArtist: (raw: String, names: [ArtistName])?, featured: String?)
+        -> ArtistEvidence
+    {
+        let cacheKey = (fileNameArtist?.raw ?? "") + "\u{1}" + (featured ?? "")
+        if let known = evidence[cacheKey] { return known }
+        let found = weighArtists(
+            target: target, fileNameArtist: fileNameArtist, featured: featured.map(MatchText.artistNames) ?? []
+        )
+        evidence[cacheKey] = found
+        return found
+    }
+
+    private func weighArtists(
         target: Target, fileNameArtist: (raw: String, names: [ArtistName])?, featured: [ArtistName]
     ) -> ArtistEvidence {
         let wanted = target.artists
@@ -345,8 +373,12 @@ struct FileContext {
                 }
             }
         }
-        best = max(best, MatchText.bestMatch(composers, wanted), MatchText.bestMatch(featured, wanted))
         if best < .same {
+            let composers = song.composer.map(MatchText.artistNames) ?? []
+            best = max(best, MatchText.bestMatch(composers, wanted), MatchText.bestMatch(featured, wanted))
+        }
+        // Folders speak only for files whose tags name nobody: they never overrule an artist tag.
+        if best < .same, strong.isEmpty {
             for names in folderNames {
                 best = max(best, MatchText.bestMatch(names, wanted))
             }

@@ -201,7 +201,7 @@ public struct Resolver: Sendable {
         for alias in target.titles where !alias.hasCJK {
             let words = Set(alias.tokens.filter { $0.utf8.count >= 3 }.map(String.init))
             guard words.count >= 2 || alias.plain.utf8.count >= 8 else { continue }
-            let postings = words.compactMap { tokenIndex[$0] }.filter { $0.count <= 4000 }.sorted { $0.count < $1.count }
+            let postings = words.compactMap { tokenIndex[$0] }.filter { $0.count <= 2500 }.sorted { $0.count < $1.count }
             let aliasKey = alias.key
             let aliasLength = aliasKey.utf8.count
             for list in postings.prefix(2) {
@@ -221,8 +221,8 @@ public struct Resolver: Sendable {
         }
         found.sort { $0.similarity > $1.similarity }
         var songs: [Int32] = []
-        for (_, id) in found.prefix(12) {
-            songs.append(contentsOf: keySongs[Int(id)].prefix(6))
+        for (_, id) in found.prefix(8) {
+            songs.append(contentsOf: keySongs[Int(id)].prefix(4))
         }
         return songs
     }
