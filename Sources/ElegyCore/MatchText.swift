@@ -299,6 +299,37 @@ enum MatchText {
         return 1 - Double(distance) / Double(longest)
     }
 
+    /// Letter counts of a key: half the difference of two profiles is a lower bound of their edit distance, and
+    /// far cheaper to compute.
+    struct LetterProfile {
+        private var counts = [Int](repeating: 0, count: 40)
+
+        /// Counts the bytes of `text` in.
+        mutating func add(_ text: String) {
+            for byte in text.utf8 { counts[Self.bin(byte)] += 1 }
+        }
+
+        /// A lower bound of the edit distance between the profiled text and `text`.
+        func distanceBound(to text: String) -> Int {
+            var difference = counts
+            for byte in text.utf8 { difference[Self.bin(byte)] -= 1 }
+            var positive = 0
+            var negative = 0
+            for value in difference {
+                if value > 0 { positive += value } else { negative -= value }
+            }
+            return max(positive, negative)
+        }
+
+        private static func bin(_ byte: UInt8) -> Int {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): Int(byte - UInt8(ascii: "a"))
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): 26 + Int(byte - UInt8(ascii: "0"))
+            default: 36 + Int(byte & 3)
+            }
+        }
+    }
+
     /// Levenshtein distance between two byte strings; once it must exceed `limit`, some value above `limit`.
     static func editDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, limit: Int = .max) -> Int {
         if a.isEmpty { return b.count }

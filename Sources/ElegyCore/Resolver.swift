@@ -201,22 +201,25 @@ public struct Resolver: Sendable {
         for alias in target.titles where !alias.hasCJK {
             let words = Set(alias.tokens.filter { $0.utf8.count >= 3 }.map(String.init))
             guard words.count >= 2 || alias.plain.utf8.count >= 8 else { continue }
-            let postings = words.compactMap { tokenIndex[$0] }.filter { $0.count <= 2500 }.sorted { $0.count < $1.count }
+            let postings = words.compactMap { tokenIndex[$0] }.filter { $0.count <= 2500 }
+            // A near title with three or more words keeps at least two of them intact; with fewer, one.
+            let needed = words.count >= 3 && postings.count >= 2 ? 2 : 1
             let aliasKey = alias.key
             let aliasLength = aliasKey.utf8.count
-            for list in postings.prefix(2) {
-                for id in list where seenKeys.insert(id).inserted {
-                    let key = keys[Int(id)]
-                    let length = key.utf8.count
-                    if words.count >= 2, length > aliasLength, MatchText.contains(key, aliasKey) {
-                        found.append((0.7, id))
-                        continue
-                    }
-                    // A similarity of 0.6 allows an edit distance of 0.4 times the longer length, no more.
-                    guard length * 10 >= aliasLength * 6, aliasLength * 10 >= length * 6 else { continue }
-                    let similarity = MatchText.similarity(key, aliasKey, atLeast: 0.6)
-                    if similarity >= 0.6 { found.append((similarity, id)) }
+            var profile = MatchText.LetterProfile()
+            profile.add(aliasKey)
+            for id in Self.idsInAtLeast(needed, of: postings) where seenKeys.insert(id).inserted {
+                let key = keys[Int(id)]
+                let length = key.utf8.count
+                if words.count >= 2, length > aliasLength, MatchText.contains(key, aliasKey) {
+                    found.append((0.7, id))
+                    continue
                 }
+                // A similarity of 0.6 allows an edit distance of 0.4 times the longer length, no more.
+                let limit = max(length, aliasLength) * 4 / 10
+                guard abs(length - aliasLength) <= limit, profile.distanceBound(to: key) <= limit else { continue }
+                let similarity = MatchText.similarity(key, aliasKey, atLeast: 0.6)
+                if similarity >= 0.6 { found.append((similarity, id)) }
             }
         }
         found.sort { $0.similarity > $1.similarity }
@@ -225,6 +228,30 @@ public struct Resolver: Sendable {
             songs.append(contentsOf: keySongs[Int(id)].prefix(4))
         }
         return songs
+    }
+
+    /// The ids found in at least `needed` of the sorted posting lists.
+    private static func idsInAtLeast(_ needed: Int, of lists: [[Int32]]) -> [Int32] {
+        if needed <= 1 && lists.count == 1 { return lists[0] }
+        var all: [Int32] = []
+        all.reserveCapacity(lists.reduce(0) { $0 + $1.count })
+        for list in lists {
+            var previous: Int32 = -1
+            for id in list where id != previous {
+                all.append(id)
+                previous = id
+            }
+        }
+        all.sort()
+        var out: [Int32] = []
+        var index = 0
+        while index < all.count {
+            var end = index + 1
+            while end < all.count, all[end] == all[index] { end += 1 }
+            if end - index >= needed { out.append(all[index]) }
+            index = end
+        }
+        return out
     }
 
     /// Highest score first; among equal scores (to 0.01) lossless first, then higher rate and depth, then the
