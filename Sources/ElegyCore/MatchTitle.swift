@@ -365,7 +365,8 @@ extension MatchText {
         {
             let save = index
             index += 1
-            if digits() == 0 || digits() > 3 { index = save }
+            let second = digits()
+            if second == 0 || second > 3 { index = save }
         }
         let separatorStart = index
         var sawMark = false

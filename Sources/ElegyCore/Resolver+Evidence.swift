@@ -35,7 +35,31 @@ struct FileReading {
         return pathReadings(song)
     }
 
+    /// The title of an ASCII file name with nothing but a track number to strip ("03 - Blue.flac"); nil for
+    /// anything else, which `pathReadings` takes apart in full.
+    private static func plainFileNameTitle(_ uri: String) -> ParsedTitle? {
+        let title = uri.utf8.withContiguousStorageIfAvailable { bytes -> ParsedTitle? in
+            var start = 0
+            var end = bytes.count
+            if let slash = bytes.lastIndex(of: UInt8(ascii: "/")) { start = slash + 1 }
+            if let dot = bytes[start...].lastIndex(of: UInt8(ascii: ".")), (1...5).contains(end - dot - 1) { end = dot }
+            guard start < end, !bytes[start..<end].contains(where: { $0 >= 0x80 }) else { return nil }
+            let scalars = bytes[start..<end].map { Unicode.Scalar($0) }
+            let skip = MatchText.afterTrackNumber(scalars, loose: true) ?? 0
+            let rest = bytes[(start + skip)..<end]
+            guard MatchText.isPlainASCII(rest) else { return nil }
+            let words = MatchText.foldASCII(rest)
+            guard !words.isEmpty else { return nil }
+            return ParsedTitle(
+                words: words, key: MatchText.romajiKey(words), version: .none, versionLabel: "",
+                hasUnknownSuffix: false, context: [], featured: nil, hasCJK: false, rawCore: []
+            )
+        }
+        return title ?? nil
+    }
+
     private static func pathReadings(_ song: Song) -> [FileReading] {
+        if let title = plainFileNameTitle(song.uri) { return [FileReading(title: title, source: .fileName(artist: nil))] }
         var name = Substring(song.uri)
         if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
         let ext = song.fileExtension

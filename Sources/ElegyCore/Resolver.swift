@@ -72,6 +72,7 @@ public struct Resolver: Sendable {
         var keySongs: [[Int32]] = []
         keySongs.reserveCapacity(library.count)
         var tokenIndex: [String: [Int32]] = [:]
+        tokenIndex.reserveCapacity(library.count / 4)
         func add(_ key: String, songIndex: Int32) -> Int32? {
             if let id = keyIndex[key] {
                 if keySongs[Int(id)].last != songIndex { keySongs[Int(id)].append(songIndex) }
@@ -88,9 +89,14 @@ public struct Resolver: Sendable {
         for index in library.indices {
             let songIndex = Int32(truncatingIfNeeded: index)
             // The common case, a plain ASCII title tag, on bytes; it gives what `FileReading.readings` would.
-            if let title = library[index].title, MatchText.isPlainASCII(title.utf8) {
-                words.removeAll(keepingCapacity: true)
-                MatchText.foldASCII(title.utf8, into: &words)
+            if let title = library[index].title,
+                title.utf8.withContiguousStorageIfAvailable({ bytes in
+                    guard MatchText.isPlainASCII(bytes) else { return false }
+                    words.removeAll(keepingCapacity: true)
+                    MatchText.foldASCII(bytes, into: &words)
+                    return true
+                }) ?? false
+            {
                 if !words.isEmpty, !FileReading.mayBePlaceholder(words) {
                     key.removeAll(keepingCapacity: true)
                     MatchText.romajiKey(words, into: &key)
