@@ -35,7 +35,9 @@ extension MatchText {
         0xFF5F, 0xFF60,
     ]
     /// Words that separate artists: "and", "feat", "x", "with", "vs".
-    private static let connectorWords: Set<Substring> = ["and", "feat", "ft", "featuring", "x", "with", "vs", "starring"]
+    private static let connectorWords: Set<Substring> = [
+        "and", "feat", "ft", "featuring", "x", "with", "vs", "starring",
+    ]
     /// Names that say nothing about who performs: compilation album artists and library folders.
     static let genericNames: Set<String> = [
         "various artists", "various", "va", "v a", "unknown artist", "unknown", "soundtrack", "soundtracks", "ost",

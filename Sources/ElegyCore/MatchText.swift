@@ -331,7 +331,9 @@ enum MatchText {
     }
 
     /// Levenshtein distance between two byte strings; once it must exceed `limit`, some value above `limit`.
-    static func editDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, limit: Int = .max) -> Int {
+    static func editDistance(
+        _ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, limit: Int = .max
+    ) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         if abs(a.count - b.count) > limit { return abs(a.count - b.count) }

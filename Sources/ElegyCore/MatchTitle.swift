@@ -228,7 +228,11 @@ extension MatchText {
 
     // MARK: Suffix classification
 
-    enum SuffixKind { case featuring(droppedWords: Int), version(TitleVersion), unknown }
+    enum SuffixKind {
+        case featuring(droppedWords: Int)
+        case version(TitleVersion)
+        case unknown
+    }
 
     private static let featuringWords: Set<Substring> = ["feat", "ft", "featuring"]
     private static let instrumentalWords: Set<Substring> = [
@@ -269,7 +273,8 @@ extension MatchText {
         {
             return .version(.instrumental)
         }
-        if tokens.contains(where: { $0.hasPrefix("remaster") }) || tokens.contains("mono") || tokens.contains("stereo") {
+        if tokens.contains(where: { $0.hasPrefix("remaster") }) || tokens.contains("mono") || tokens.contains("stereo")
+        {
             return .version(.remaster)
         }
         if has(performanceWords) || hasCJK(performanceCJK) { return .version(.performance) }

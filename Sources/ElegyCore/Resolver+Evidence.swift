@@ -15,7 +15,9 @@ struct FileReading {
     var source: Source
 
     /// Titles a scanner's tags like "Track 03" or "Untitled" carry instead of the real one.
-    private static let placeholderWords: Set<Substring> = ["track", "untitled", "unknown", "audiotrack", "piste", "titel"]
+    private static let placeholderWords: Set<Substring> = [
+        "track", "untitled", "unknown", "audiotrack", "piste", "titel",
+    ]
 
     /// The readings of a song: its title tag (and both sides of "X - Y" in it), else its file name.
     static func readings(of song: Song) -> [FileReading] {
@@ -26,8 +28,12 @@ struct FileReading {
                 if let (left, right) = splitDash(title.rawCore) {
                     let leftTitle = MatchText.parseTitle(scalars: left)
                     let rightTitle = MatchText.parseTitle(scalars: right)
-                    if !rightTitle.isEmpty { out.append(FileReading(title: rightTitle, source: .tagPart(other: text(left)))) }
-                    if !leftTitle.isEmpty { out.append(FileReading(title: leftTitle, source: .tagPart(other: text(right)))) }
+                    if !rightTitle.isEmpty {
+                        out.append(FileReading(title: rightTitle, source: .tagPart(other: text(left))))
+                    }
+                    if !leftTitle.isEmpty {
+                        out.append(FileReading(title: leftTitle, source: .tagPart(other: text(right))))
+                    }
                 }
                 return out
             }
@@ -59,7 +65,9 @@ struct FileReading {
     }
 
     private static func pathReadings(_ song: Song) -> [FileReading] {
-        if let title = plainFileNameTitle(song.uri) { return [FileReading(title: title, source: .fileName(artist: nil))] }
+        if let title = plainFileNameTitle(song.uri) {
+            return [FileReading(title: title, source: .fileName(artist: nil))]
+        }
         var name = Substring(song.uri)
         if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
         let ext = song.fileExtension
@@ -72,7 +80,9 @@ struct FileReading {
             let title = MatchText.parseTitle(scalars: right)
             if !title.isEmpty { out.append(FileReading(title: title, source: .fileName(artist: text(left)))) }
             let swapped = MatchText.parseTitle(scalars: left)
-            if !swapped.isEmpty { out.append(FileReading(title: swapped, source: .fileNameSwapped(artist: text(right)))) }
+            if !swapped.isEmpty {
+                out.append(FileReading(title: swapped, source: .fileNameSwapped(artist: text(right))))
+            }
         }
         if !whole.isEmpty { out.append(FileReading(title: whole, source: .fileName(artist: nil))) }
         return out
@@ -218,12 +228,15 @@ extension Resolver {
             title = similarity - 0.05
             let tokens = file.tokens
             let want = wanted.tokens
-            if want.count >= 2, tokens.count > want.count,
-                (0...(tokens.count - want.count)).contains(where: { tokens[$0..<($0 + want.count)].elementsEqual(want) })
+            let span = want.count
+            if span >= 2, tokens.count > span,
+                (0...(tokens.count - span)).contains(where: { tokens[$0..<($0 + span)].elementsEqual(want) })
             {
                 title = max(title, 0.7)
             }
-            if title < 0.4 { return (max(0, title * 0.5), "title similarity \(Self.format(similarity)) below threshold") }
+            if title < 0.4 {
+                return (max(0, title * 0.5), "title similarity \(Self.format(similarity)) below threshold")
+            }
         } else {
             return (0, "title does not match")
         }
@@ -294,7 +307,8 @@ extension Resolver {
             reason = "title similarity \(Self.format(similarity)) below threshold"
         } else if case .unknown(let other) = evidence, !anime {
             if let other {
-                reason = "\(titlePart) but artist '\(other)' cannot be compared with '\(target.song.artist)'"
+                reason =
+                    "\(titlePart) but artist '\(other)' cannot be compared with '\(target.song.artist)'"
                     + " and nothing ties the file to '\(target.song.anime)'"
             } else {
                 reason = "\(titlePart) but the file names no artist and nothing ties it to '\(target.song.anime)'"

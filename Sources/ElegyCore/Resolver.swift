@@ -128,7 +128,8 @@ public struct Resolver: Sendable {
         var pinnedIndexes: [String: Int] = [:]
         if !pins.isEmpty {
             let wanted = Set(pins.values)
-            for (index, song) in library.enumerated() where wanted.contains(song.uri) && pinnedIndexes[song.uri] == nil {
+            for (index, song) in library.enumerated() where wanted.contains(song.uri) && pinnedIndexes[song.uri] == nil
+            {
                 pinnedIndexes[song.uri] = index
             }
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ElegyCore
 
 private let flac = AudioFormat(sampleRate: 44100, channels: 2, sampleType: .int16, bitsPerSample: 16)
@@ -84,7 +85,8 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         #expect(MatchText.bestMatch(MatchText.artistNames("Seatbelts"), curated) == .same)
         #expect(MatchText.bestMatch(MatchText.artistNames("Kanno Yoko / Mai Yamane"), curated) == .same)
         #expect(MatchText.bestMatch(MatchText.artistNames("Joe Blue Band"), curated) == .none)
-        #expect(MatchText.bestMatch(MatchText.artistNames("Kajiura Yuki"), MatchText.artistNames("Yuki Kajiura")) == .same)
+        #expect(
+            MatchText.bestMatch(MatchText.artistNames("Kajiura Yuki"), MatchText.artistNames("Yuki Kajiura")) == .same)
         #expect(MatchText.bestMatch(MatchText.artistNames("Yoko Kano"), curated) == .same)
         #expect(MatchText.artistNames("Various Artists").isEmpty)
         #expect(MatchText.artistNames("Yui (CV: Nao Touyama)").map(\.compact) == ["yui", "naotouyama"])
@@ -144,8 +146,9 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         #expect(result.status == .missing)
         #expect(result.score < Resolver.defaultThreshold)
         #expect(result.candidates.count == 1)
-        #expect(result.candidates.first?.reason
-            == "title matches but artist 'Joe Blue Band' disagrees with 'Yoko Kanno & The Seatbelts feat. Mai Yamane'")
+        let expected = "title matches but artist 'Joe Blue Band' disagrees with "
+            + "'Yoko Kanno & The Seatbelts feat. Mai Yamane'"
+        #expect(result.candidates.first?.reason == expected)
         let real = tagged("Yoko Kanno/Blue.mp3", "Blue", "Mai Yamane")
         #expect(resolve(blue, in: [decoy, real]).uri == "Yoko Kanno/Blue.mp3")
     }
@@ -248,7 +251,10 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         let real = tagged("Seatbelts/Blue.flac", "Blue", "Seatbelts")
         let result = resolve(blue, in: [real], pins: ["blue": "gone/Blue.flac"])
         #expect(result.status == .missing && result.pinned && result.uri == nil)
-        #expect(result.candidates == [ResolverCandidate(uri: "gone/Blue.flac", score: 0, reason: "pinned file not in library")])
+        #expect(
+            result.candidates == [
+                ResolverCandidate(uri: "gone/Blue.flac", score: 0, reason: "pinned file not in library")
+            ])
     }
 
     @Test func artistNameOrderSwapped() {
@@ -269,7 +275,8 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         #expect(resolve(blue, in: [tagged("x/1.flac", "Blue", nil)]).status == .missing)
         let reason = resolve(blue, in: [tagged("x/1.flac", "Blue", nil)]).candidates.first?.reason
         #expect(reason == "title matches but the file names no artist and nothing ties it to 'Cowboy Bebop'")
-        #expect(resolve(blue, in: [tagged("x/1.flac", "Blue", nil, album: "COWBOY BEBOP Vitaminless")]).status == .found)
+        #expect(
+            resolve(blue, in: [tagged("x/1.flac", "Blue", nil, album: "COWBOY BEBOP Vitaminless")]).status == .found)
         #expect(resolve(monogatari, in: [tagged("x/1.flac", "Kimi no Shiranai Monogatari", nil)]).status == .found)
         #expect(resolve(treasure, in: [tagged("x/1.flac", "一番の宝物", nil)]).status == .found)
     }

@@ -1,9 +1,9 @@
 import ElegyCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Resolves ~200 curated songs against a synthetic library of realistic paths and tags, the curated songs hidden
@@ -53,7 +53,8 @@ enum ResolverBenchmark {
         print("resolve total:     \(milliseconds(resolve)) ms (best of 5: \(milliseconds(best)) ms)")
         print("init + resolve:    \(milliseconds(build + resolve)) ms (best: \(milliseconds(bestBuild + best)) ms)")
         print("found:             \(found) (correct \(correct), wrong \(wrong.count), missed \(missed.count))")
-        print("CPU time (thread): index build \(Double(buildCPU / 10) / 100) ms, resolve \(Double(resolveCPU / 10) / 100) ms")
+        let buildCPUText = "\(Double(buildCPU / 10) / 100)"
+        print("CPU time (thread): index build \(buildCPUText) ms, resolve \(Double(resolveCPU / 10) / 100) ms")
         for (title, uri) in wrong.prefix(10) { print("  wrong: \(title) -> \(uri)") }
         for title in missed.prefix(10) { print("  missed: \(title)") }
     }
@@ -106,9 +107,13 @@ struct LibraryGenerator {
         aki kagayaki tsubasa inori negai kotoba uta monogatari shiranai kanashimi yasashii hitori futari
         """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
     static let japanese = ["空", "雨", "星", "夢", "心", "涙", "桜", "雪", "風", "光", "月", "海", "花", "声", "道", "君", "僕の"]
-    static let given = ["Yuki", "Haruka", "Aoi", "Ren", "Sora", "Mika", "Kenji", "Takashi", "Emi", "Rin", "Hana", "Daichi"]
-    static let family = ["Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe", "Ito", "Yamamoto", "Nakamura", "Kobayashi",
-        "Kato", "Yoshida", "Yamada", "Sasaki", "Matsumoto", "Inoue", "Kimura", "Hayashi", "Shimizu", "Mori", "Abe"]
+    static let given = [
+        "Yuki", "Haruka", "Aoi", "Ren", "Sora", "Mika", "Kenji", "Takashi", "Emi", "Rin", "Hana", "Daichi",
+    ]
+    static let family = [
+        "Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe", "Ito", "Yamamoto", "Nakamura", "Kobayashi",
+        "Kato", "Yoshida", "Yamada", "Sasaki", "Matsumoto", "Inoue", "Kimura", "Hayashi", "Shimizu", "Mori", "Abe",
+    ]
     static let bandWords = ["Band", "Project", "Orchestra", "Stars", "Girls", "Boys", "Society", "Club", "Machine"]
 
     mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &rng)] }
@@ -161,10 +166,11 @@ struct LibraryGenerator {
                     let number = track < 10 ? "0\(track)" : "\(track)"
                     let uri = "\(artist)/\(album) (\(year))/\(number) - \(song).\(ext)"
                     if tagged < 90 {
-                        library.append(Song(
-                            uri: uri, title: song, artist: artist, album: album, track: "\(track)", date: "\(year)",
-                            format: format, size: 4_000_000, modified: 1_700_000_000
-                        ))
+                        library.append(
+                            Song(
+                                uri: uri, title: song, artist: artist, album: album, track: "\(track)", date: "\(year)",
+                                format: format, size: 4_000_000, modified: 1_700_000_000
+                            ))
                     } else {
                         library.append(Song(uri: uri, format: format))
                     }
@@ -210,10 +216,12 @@ struct LibraryGenerator {
             guard usedTitles.insert(name).inserted else { continue }
             let aliases = chance(30) ? [pick(Self.japanese) + pick(Self.japanese) + "の" + pick(Self.japanese)] : []
             let artist = chance(20) ? "\(artist()) feat. \(artist())" : artist()
-            curated.append(CuratedSong(
-                title: name, aliases: aliases, artist: artist, anime: "\(word()) \(word()) no \(word())", role: .opening,
-                moods: ["tears"]
-            ))
+            curated.append(
+                CuratedSong(
+                    title: name, aliases: aliases, artist: artist, anime: "\(word()) \(word()) no \(word())",
+                    role: .opening,
+                    moods: ["tears"]
+                ))
         }
 
         var hidden: [Song] = []
@@ -224,12 +232,16 @@ struct LibraryGenerator {
             let mainArtist = artistName.split(separator: " feat").first.map(String.init) ?? artistName
             // A decoy: the same title by someone else.
             if chance(50) {
-                hidden.append(Song(uri: "Decoys \(index)/Other Album/05 - \(song.title).mp3", title: song.title,
-                    artist: "Joe \(word()) Band", album: "Other Album"))
+                hidden.append(
+                    Song(
+                        uri: "Decoys \(index)/Other Album/05 - \(song.title).mp3", title: song.title,
+                        artist: "Joe \(word()) Band", album: "Other Album"))
             }
             guard index % 7 != 3 else {  // absent: only its decoys and near misses exist
-                hidden.append(Song(uri: "Near/\(index)/01 - \(song.title) (Instrumental).flac",
-                    title: "\(song.title) (Instrumental)", artist: mainArtist, format: flac))
+                hidden.append(
+                    Song(
+                        uri: "Near/\(index)/01 - \(song.title) (Instrumental).flac",
+                        title: "\(song.title) (Instrumental)", artist: mainArtist, format: flac))
                 expected.append(nil)
                 continue
             }
@@ -243,8 +255,10 @@ struct LibraryGenerator {
             case 1:
                 uri = "\(base)/03 - \(song.title).flac"
                 hidden.append(Song(uri: uri, title: song.title, artist: mainArtist, album: album, format: flac))
-                hidden.append(Song(uri: "\(base)/13 - \(song.title) (TV Size).mp3", title: "\(song.title) (TV Size)",
-                    artist: mainArtist, album: album))
+                hidden.append(
+                    Song(
+                        uri: "\(base)/13 - \(song.title) (TV Size).mp3", title: "\(song.title) (TV Size)",
+                        artist: mainArtist, album: album))
             case 2:
                 uri = "\(base)/03.mp3"
                 hidden.append(Song(uri: uri, title: fullWidth(song.title), artist: fullWidth(mainArtist)))
@@ -257,7 +271,8 @@ struct LibraryGenerator {
                 hidden.append(Song(uri: uri, format: flac))
             case 5:
                 uri = "\(base)/05 \(song.title) feat. Someone.mp3"
-                hidden.append(Song(uri: uri, title: "\(song.title) feat. Someone", artist: "\(mainArtist) feat. Someone"))
+                hidden.append(
+                    Song(uri: uri, title: "\(song.title) feat. Someone", artist: "\(mainArtist) feat. Someone"))
             case 6:
                 let title = song.aliases.last ?? song.title.uppercased()
                 uri = "\(base)/06 - \(title) [FLAC].flac"
@@ -271,8 +286,10 @@ struct LibraryGenerator {
                 hidden.append(Song(uri: uri, format: flac))
             default:
                 uri = "Compilations/\(album)/09 - \(song.title) - Remastered 2011.mp3"
-                hidden.append(Song(uri: uri, title: "\(song.title) - Remastered 2011", artist: "Various Artists",
-                    album: album, albumArtist: mainArtist))
+                hidden.append(
+                    Song(
+                        uri: uri, title: "\(song.title) - Remastered 2011", artist: "Various Artists",
+                        album: album, albumArtist: mainArtist))
             }
             expected.append(uri)
         }

@@ -1,8 +1,8 @@
 // elegy-bench: benchmarks for Elegy, one per subcommand. Build with `swift build -c release --product elegy-bench`.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 let arguments = Array(CommandLine.arguments.dropFirst())
