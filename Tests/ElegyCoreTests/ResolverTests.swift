@@ -169,6 +169,9 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         let cases: [(String, Resolution.Status)] = [
             ("Seatbelts/Cowboy Bebop Blue/12 - Blue.flac", .found),  // artist folder agrees
             ("Anime/Cowboy Bebop OST/Blue.mp3", .found),  // the show's folder
+            ("Cowboy Bebop/1-03 Blue.flac", .found),  // disc-track number
+            ("Cowboy Bebop/03_Blue (TV Size).flac", .found),
+            ("Cowboy Bebop/03 - Blue Bird.flac", .missing),  // another song's title
             ("Seatbelts - Blue.mp3", .found),  // "Artist - Title"
             ("Blue - Seatbelts.mp3", .found),  // "Title - Artist"
             ("incoming/03. Blue.ogg", .missing),  // a short title with nothing else
