@@ -272,6 +272,16 @@ enum MatchText {
         return false
     }
 
+    /// FNV-1a hash of a word's bytes: a cheap, stable dictionary key for the word index.
+    static func wordHash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
     /// True when the text holds kana, CJK ideographs or Hangul: such titles must match exactly.
     static func hasCJK(_ text: String) -> Bool {
         text.utf8.contains { $0 >= 0x80 } && text.unicodeScalars.contains { isCJK($0) }

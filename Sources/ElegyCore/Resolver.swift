@@ -52,12 +52,16 @@ public struct Resolver: Sendable {
 
     let library: [Song]
     let threshold: Double
-    /// Title key → key id; `keys[id]` is the key, `keySongs[id]` the library indexes whose titles have it.
+    /// Title key → key id; `keys[id]` is the key, `songs(withKey:)` the library indexes whose titles have it.
     let keyIndex: [String: Int32]
     let keys: [String]
-    let keySongs: [[Int32]]
-    /// Title word (3+ letters, Latin titles) → key ids: candidates for near-miss titles.
-    let tokenIndex: [String: [Int32]]
+    /// The first library index of each key; further ones (rare) in `moreKeySongs`: one array per key would cost a
+    /// hundred thousand allocations.
+    let firstKeySong: [Int32]
+    let moreKeySongs: [Int32: [Int32]]
+    /// Hash of a title word (3+ letters, Latin titles) → key ids: candidates for near-miss titles. A hash
+    /// collision only adds candidates, which are compared in full.
+    let tokenIndex: [UInt64: [Int32]]
     /// Folded pin key ("yokokannoblue" or "blue") → URI, and the library index of each pinned URI present.
     let pins: [String: String]
     let pinnedIndexes: [String: Int]
@@ -69,19 +73,22 @@ public struct Resolver: Sendable {
         keyIndex.reserveCapacity(library.count)
         var keys: [String] = []
         keys.reserveCapacity(library.count)
-        var keySongs: [[Int32]] = []
-        keySongs.reserveCapacity(library.count)
-        var tokenIndex: [String: [Int32]] = [:]
+        var firstKeySong: [Int32] = []
+        firstKeySong.reserveCapacity(library.count)
+        var moreKeySongs: [Int32: [Int32]] = [:]
+        var tokenIndex: [UInt64: [Int32]] = [:]
         tokenIndex.reserveCapacity(library.count / 4)
         func add(_ key: String, songIndex: Int32) -> Int32? {
             if let id = keyIndex[key] {
-                if keySongs[Int(id)].last != songIndex { keySongs[Int(id)].append(songIndex) }
+                if firstKeySong[Int(id)] != songIndex, moreKeySongs[id]?.last != songIndex {
+                    moreKeySongs[id, default: []].append(songIndex)
+                }
                 return nil
             }
             let id = Int32(truncatingIfNeeded: keys.count)
             keyIndex[key] = id
             keys.append(key)
-            keySongs.append([songIndex])
+            firstKeySong.append(songIndex)
             return id
         }
         var words: [UInt8] = []
@@ -102,7 +109,7 @@ public struct Resolver: Sendable {
                     MatchText.romajiKey(words, into: &key)
                     if let id = add(String(decoding: key, as: UTF8.self), songIndex: songIndex) {
                         for word in words.split(separator: UInt8(ascii: " ")) where word.count >= 3 {
-                            tokenIndex[String(decoding: word, as: UTF8.self), default: []].append(id)
+                            tokenIndex[MatchText.wordHash(word), default: []].append(id)
                         }
                     }
                     continue
@@ -111,7 +118,7 @@ public struct Resolver: Sendable {
             for reading in FileReading.readings(of: library[index]) where !reading.title.isEmpty {
                 guard let id = add(reading.title.key, songIndex: songIndex), !reading.title.hasCJK else { continue }
                 for word in reading.title.tokens where word.utf8.count >= 3 {
-                    tokenIndex[String(word), default: []].append(id)
+                    tokenIndex[MatchText.wordHash(word.utf8), default: []].append(id)
                 }
             }
         }
@@ -119,7 +126,8 @@ public struct Resolver: Sendable {
         self.threshold = threshold
         self.keyIndex = keyIndex
         self.keys = keys
-        self.keySongs = keySongs
+        self.firstKeySong = firstKeySong
+        self.moreKeySongs = moreKeySongs
         self.tokenIndex = tokenIndex
 
         var folded: [String: String] = [:]
@@ -160,7 +168,7 @@ public struct Resolver: Sendable {
             }
         }
         for alias in target.titles {
-            if let id = keyIndex[alias.key] { consider(keySongs[Int(id)]) }
+            if let id = keyIndex[alias.key] { consider(songs(withKey: id)) }
         }
         // A near title scores at most about 0.92: look for one only when no exact title did better.
         if scored.allSatisfy({ $0.score < 0.93 }) {
@@ -208,7 +216,7 @@ public struct Resolver: Sendable {
         for alias in target.titles where !alias.hasCJK {
             let words = Set(alias.tokens.filter { $0.utf8.count >= 3 }.map(String.init))
             guard words.count >= 2 || alias.plain.utf8.count >= 8 else { continue }
-            let postings = words.compactMap { tokenIndex[$0] }.filter { $0.count <= 2500 }
+            let postings = words.compactMap { tokenIndex[MatchText.wordHash($0.utf8)] }.filter { $0.count <= 2500 }
             // A near title with three or more words keeps at least two of them intact; with fewer, one.
             let needed = words.count >= 3 && postings.count >= 2 ? 2 : 1
             let aliasKey = alias.key
@@ -232,9 +240,14 @@ public struct Resolver: Sendable {
         found.sort { $0.similarity > $1.similarity }
         var songs: [Int32] = []
         for (_, id) in found.prefix(8) {
-            songs.append(contentsOf: keySongs[Int(id)].prefix(4))
+            songs.append(contentsOf: self.songs(withKey: id).prefix(4))
         }
         return songs
+    }
+
+    /// The library indexes of the songs whose titles have key `id`.
+    private func songs(withKey id: Int32) -> [Int32] {
+        [firstKeySong[Int(id)]] + (moreKeySongs[id] ?? [])
     }
 
     /// The ids found in at least `needed` of the sorted posting lists.
