@@ -1,1 +1,0 @@
-print("elegyd: not yet wired")
