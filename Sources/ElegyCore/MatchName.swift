@@ -8,6 +8,8 @@ struct ArtistName: Sendable, Hashable {
     /// `sorted` with romanisation variants merged.
     var romaji: String
     var hasCJK: Bool
+    /// True when the name has a Latin letter or digit: "Sasakiさん" can be compared with a romanised name.
+    var hasLatin: Bool
 
     init?(words input: [Substring]) {
         var words = input
@@ -18,6 +20,7 @@ struct ArtistName: Sendable, Hashable {
         compact = words.joined()
         romaji = MatchText.romajiKey(sorted)
         hasCJK = MatchText.hasCJK(compact)
+        hasLatin = compact.utf8.contains { $0 < 0x80 }
     }
 }
 
