@@ -93,8 +93,13 @@ extension MatchText {
         {
             return .same
         }
+        // One name inside the other: "Kanno" in "Yoko Kanno", but not "Monster" in "Girls Dead Monster".
         let (small, large) = a.words.count <= b.words.count ? (a, b) : (b, a)
-        if small.compact.unicodeScalars.count >= 5, small.words.allSatisfy(large.words.contains) { return .partial }
+        if small.compact.unicodeScalars.count >= 5, small.words.count >= 2 || large.words.count <= 2,
+            small.words.allSatisfy(large.words.contains)
+        {
+            return .partial
+        }
         return .none
     }
 

@@ -88,6 +88,9 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         #expect(
             MatchText.bestMatch(MatchText.artistNames("Kajiura Yuki"), MatchText.artistNames("Yuki Kajiura")) == .same)
         #expect(MatchText.bestMatch(MatchText.artistNames("Yoko Kano"), curated) == .same)
+        #expect(MatchText.bestMatch(MatchText.artistNames("Kanno"), curated) == .partial)
+        let band = MatchText.artistNames("Girls Dead Monster")
+        #expect(MatchText.bestMatch(MatchText.artistNames("Monster"), band) == .none)
         #expect(MatchText.artistNames("Various Artists").isEmpty)
         #expect(MatchText.artistNames("Yui (CV: Nao Touyama)").map(\.compact) == ["yui", "naotouyama"])
     }
