@@ -8,6 +8,8 @@ struct ArtistName: Sendable, Hashable {
     /// `sorted` with romanisation variants merged.
     var romaji: String
     var hasCJK: Bool
+    /// True when the name has a Latin letter or digit: "Sasakiさん" can be compared with a romanised name.
+    var hasLatin: Bool
 
     init?(words input: [Substring]) {
         var words = input
@@ -18,6 +20,7 @@ struct ArtistName: Sendable, Hashable {
         compact = words.joined()
         romaji = MatchText.romajiKey(sorted)
         hasCJK = MatchText.hasCJK(compact)
+        hasLatin = compact.utf8.contains { $0 < 0x80 }
     }
 }
 
@@ -90,8 +93,13 @@ extension MatchText {
         {
             return .same
         }
+        // One name inside the other: "Kanno" in "Yoko Kanno", but not "Monster" in "Girls Dead Monster".
         let (small, large) = a.words.count <= b.words.count ? (a, b) : (b, a)
-        if small.compact.unicodeScalars.count >= 5, small.words.allSatisfy(large.words.contains) { return .partial }
+        if small.compact.unicodeScalars.count >= 5, small.words.count >= 2 || large.words.count <= 2,
+            small.words.allSatisfy(large.words.contains)
+        {
+            return .partial
+        }
         return .none
     }
 

@@ -53,11 +53,21 @@ struct ParsedTitle: Sendable {
     var isEmpty: Bool { key.isEmpty }
     var tokens: [Substring] { words.split(separator: " ") }
 
-    /// True when a title alone is specific enough to trust without an artist: three words, twelve letters or
-    /// four CJK characters ("Ichiban no Takaramono", "一番の宝物"; not "Blue").
+    /// True when a title alone is specific enough to trust from a file that names no artist: three words and
+    /// twelve letters, sixteen letters, or four CJK characters ("Ichiban no Takaramono", "一番の宝物"; not "Blue",
+    /// not "Hoshi Sayonara").
     var isDistinctive: Bool {
         if hasCJK { return plain.unicodeScalars.count >= 4 }
-        return plain.utf8.count >= 12 || tokens.count >= 3 && plain.utf8.count >= 9
+        let letters = plain.utf8.count
+        return letters >= 16 || tokens.count >= 3 && letters >= 12
+    }
+
+    /// A stricter `isDistinctive` for files whose artist is written in a script the curated artist is not (so it
+    /// can neither agree nor disagree): four words, or twenty letters, or four CJK characters.
+    var isVeryDistinctive: Bool {
+        if hasCJK { return plain.unicodeScalars.count >= 4 }
+        let letters = plain.utf8.count
+        return letters >= 20 || tokens.count >= 4 && letters >= 14
     }
 }
 

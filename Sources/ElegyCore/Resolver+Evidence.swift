@@ -284,8 +284,9 @@ extension Resolver {
             score = title + (anime ? 0.02 : 0)
         case .partial:
             score = title - 0.06 + (anime ? 0.04 : 0)
-        case .unknown:
-            score = title - 0.3 + (anime ? 0.2 : 0) + (exact && wanted.isDistinctive ? 0.15 : 0)
+        case .unknown(let otherScript):
+            let distinctive = otherScript == nil ? wanted.isDistinctive : wanted.isVeryDistinctive
+            score = title - 0.3 + (anime ? 0.2 : 0) + (exact && distinctive ? 0.15 : 0)
         case .folderDisagrees:
             score = title - 0.38 + (anime ? 0.2 : 0)
         case .disagrees:
@@ -404,7 +405,7 @@ final class FileContext {
             let match = MatchText.bestMatch(source.names, wanted)
             best = max(best, match)
             if match == .none {
-                if !wantedCJK, source.names.allSatisfy(\.hasCJK) {
+                if !wantedCJK, !source.names.contains(where: \.hasLatin) {
                     otherScript = otherScript ?? source.raw
                 } else {
                     disagreeing = disagreeing ?? source.raw
@@ -429,7 +430,7 @@ final class FileContext {
         if let disagreeing { return .disagrees(disagreeing) }
         if otherScript == nil, strong.isEmpty, let artistFolder {
             let names = MatchText.artistNames(artistFolder)
-            if !names.isEmpty, wantedCJK || !names.allSatisfy(\.hasCJK) { return .folderDisagrees(artistFolder) }
+            if !names.isEmpty, wantedCJK || names.contains(where: \.hasLatin) { return .folderDisagrees(artistFolder) }
         }
         return .unknown(otherScript: otherScript)
     }

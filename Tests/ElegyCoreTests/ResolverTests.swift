@@ -88,6 +88,9 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         #expect(
             MatchText.bestMatch(MatchText.artistNames("Kajiura Yuki"), MatchText.artistNames("Yuki Kajiura")) == .same)
         #expect(MatchText.bestMatch(MatchText.artistNames("Yoko Kano"), curated) == .same)
+        #expect(MatchText.bestMatch(MatchText.artistNames("Kanno"), curated) == .partial)
+        let band = MatchText.artistNames("Girls Dead Monster")
+        #expect(MatchText.bestMatch(MatchText.artistNames("Monster"), band) == .none)
         #expect(MatchText.artistNames("Various Artists").isEmpty)
         #expect(MatchText.artistNames("Yui (CV: Nao Touyama)").map(\.compact) == ["yui", "naotouyama"])
     }
@@ -281,6 +284,9 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         #expect(
             resolve(blue, in: [tagged("x/1.flac", "Blue", nil, album: "COWBOY BEBOP Vitaminless")]).status == .found)
         #expect(resolve(monogatari, in: [tagged("x/1.flac", "Kimi no Shiranai Monogatari", nil)]).status == .found)
+        var hoshi = monogatari
+        hoshi.title = "Hoshi Sayonara"
+        #expect(resolve(hoshi, in: [tagged("x/1.flac", "Hoshi Sayonara", nil)]).status == .missing)
         #expect(resolve(treasure, in: [tagged("x/1.flac", "一番の宝物", nil)]).status == .found)
     }
 
@@ -292,6 +298,13 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         #expect(resolve(withKanji, in: library).status == .found)
         let long = [tagged("x/1.flac", "Kimi no Shiranai Monogatari", "スーパーセル")]
         #expect(resolve(monogatari, in: long).status == .found)
+        // A romanised name with a Japanese honorific is compared, and disagrees.
+        var hoshi = monogatari
+        hoshi.title = "Hoshi Sayonara"
+        let mixed = [tagged("x/1.flac", "Hoshi Sayonara", "Sasakiさん")]
+        #expect(resolve(hoshi, in: mixed).status == .missing)
+        // Two words in a foreign-script artist's file are not enough on their own.
+        #expect(resolve(hoshi, in: [tagged("x/1.flac", "Hoshi Sayonara", "佐々木")]).status == .missing)
     }
 
     @Test func romanisationVariantScoresSlightlyLower() {

@@ -41,7 +41,8 @@ enum ResolverBenchmark {
         for (result, want) in zip(results, expected) {
             switch (result.uri, want) {
             case (let got?, let want?) where got == want: correct += 1
-            case (let got?, _): wrong.append((result.song.title, got))
+            case (let got?, let want):
+                wrong.append(("\(result.song.artist) - \(result.song.title)", "\(got) (hidden: \(want ?? "none"))"))
             case (nil, .some): missed.append(result.song.title)
             case (nil, nil): break
             }
@@ -55,6 +56,10 @@ enum ResolverBenchmark {
         print("found:             \(found) (correct \(correct), wrong \(wrong.count), missed \(missed.count))")
         let buildCPUText = "\(Double(buildCPU / 10) / 100)"
         print("CPU time (thread): index build \(buildCPUText) ms, resolve \(Double(resolveCPU / 10) / 100) ms")
+        if let absent = results.first(where: { $0.status == .missing }) {
+            print("example missing:   \(absent.song.artist) - \(absent.song.title)")
+            for candidate in absent.candidates { print("  \(candidate.score) \(candidate.uri): \(candidate.reason)") }
+        }
         for (title, uri) in wrong.prefix(10) { print("  wrong: \(title) -> \(uri)") }
         for title in missed.prefix(10) { print("  missed: \(title)") }
     }
