@@ -57,6 +57,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         verifyPeer(context: context)
         write(Array(ConnectionHandler.greeting.utf8), context: context)
+        context.flush()
         context.fireChannelActive()
     }
 
@@ -118,10 +119,11 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 closeNow()
             case .execute(let batch):
                 busy = true
-                let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                let eventLoop = context.eventLoop
+                let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
                 let client = ClientContext(id: clientID, tagTypes: session.tagTypes)
                 core.execute(batch, client: client) { outcome, updatedClient in
-                    loopBound.value.finish(outcome, client: updatedClient)
+                    eventLoop.execute { loopBound.value.finish(outcome, client: updatedClient) }
                 }
             }
         }
