@@ -97,9 +97,10 @@ enum LibraryCache {
         }
         var format: AudioFormat?
         if let text = fields[4] {
-            let parts = text.split(separator: ":")
-            guard parts.count == 4, let rate = Int(parts[0]), let channels = Int(parts[1]),
-                let type = AudioFormat.SampleType(rawValue: String(parts[2])), let bits = Int(parts[3])
+            let parts = text.utf8.split(separator: UInt8(ascii: ":"))
+            guard parts.count == 4, let rate = Int(Substring(parts[0])), let channels = Int(Substring(parts[1])),
+                let type = AudioFormat.SampleType(rawValue: String(Substring(parts[2]))),
+                let bits = Int(Substring(parts[3]))
             else { return nil }
             format = AudioFormat(sampleRate: rate, channels: channels, sampleType: type, bitsPerSample: bits)
         }
@@ -133,7 +134,7 @@ enum LibraryCache {
     }
 
     private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard bytes.contains(UInt8(ascii: "\\")) else { return String(validating: bytes, as: UTF8.self) }
+        guard bytes.contains(UInt8(ascii: "\\")) else { return text(bytes) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var escaped = false
@@ -153,12 +154,16 @@ enum LibraryCache {
                 out.append(byte)
             }
         }
-        return escaped ? nil : String(validating: out, as: UTF8.self)
+        return escaped ? nil : out.withUnsafeBufferPointer { text($0) }
     }
 
-    private static func string(_ line: UnsafeBufferPointer<UInt8>) -> String? {
-        String(validating: line, as: UTF8.self)
+    /// The bytes as a String; nil when they are not valid UTF-8. ASCII (the common case) takes the fast path.
+    private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
+
+    private static func string(_ line: UnsafeBufferPointer<UInt8>) -> String? { text(line) }
 
     private static func string(_ field: String?) -> String? { field }
 

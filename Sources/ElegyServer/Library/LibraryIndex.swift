@@ -28,12 +28,22 @@ final class LibraryIndex: Sendable {
         var artists = Set<String>()
         var albums = Set<String>()
         var seconds = 0.0
+        // Songs are sorted, so a directory's songs come in runs: gather each run before storing it.
+        var runParent = ""
+        var run: [Int] = []
         for (index, song) in sortedSongs.enumerated() {
             byURI[song.uri] = index
             if let artist = song.artist { artists.insert(artist) }
             if let album = song.album { albums.insert(album) }
             seconds += song.duration ?? 0
             let parent = LibraryIndex.parent(of: song.uri)
+            if parent == runParent {
+                run.append(index)
+                continue
+            }
+            if !run.isEmpty { directories[runParent, default: Directory()].songs += run }
+            runParent = parent
+            run = [index]
             // Create the missing chain of ancestors up to one that exists (the root always does), each linked
             // to its parent.
             var directory = parent
@@ -44,8 +54,8 @@ final class LibraryIndex: Sendable {
                 directory = LibraryIndex.parent(of: directory)
             }
             if let created { directories[directory, default: Directory()].subdirectories.append(created) }
-            directories[parent, default: Directory()].songs.append(index)
         }
+        if !run.isEmpty { directories[runParent, default: Directory()].songs += run }
         for key in directories.keys { directories[key]?.subdirectories.sort() }
         self.byURI = byURI
         self.directories = directories
@@ -72,8 +82,9 @@ final class LibraryIndex: Sendable {
 
     /// The directory part of a relative path ("" for a top-level entry).
     static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "" }
-        return String(path[..<slash])
+        let bytes = path.utf8
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(Substring(bytes[..<slash]))
     }
 
     /// `path` without leading and trailing slashes ("/" and "" both mean the root).
