@@ -78,6 +78,7 @@ public final class MusicLibrary: Sendable {
     /// Unix time (seconds) at which the last scan finished (as loaded from the cache before any scan); 0 if never.
     public var lastUpdate: Int64 { state.withLock { $0.lastUpdate } }
 
+    /// Whether a scan is running (MPD's `updating_db` in `status`).
     public var isScanning: Bool { state.withLock { $0.running != nil } }
 
     /// The report of the last finished scan (an empty report before the first).
