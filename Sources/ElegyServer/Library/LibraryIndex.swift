@@ -1,0 +1,118 @@
+import ElegyCore
+
+/// An immutable snapshot of the library: songs sorted by URI plus the directory tree, built once per scan or
+/// cache load and then read by any thread without locking.
+final class LibraryIndex: Sendable {
+    /// One directory: its immediate subdirectories (full relative paths) and songs (indexes into `songs`).
+    struct Directory: Sendable {
+        var subdirectories: [String] = []
+        var songs: [Int] = []
+    }
+
+    let songs: [Song]
+    let byURI: [String: Int]
+    /// Keyed by relative path; the root is "". Only directories that contain songs (at any depth) exist.
+    let directories: [String: Directory]
+    let artistCount: Int
+    let albumCount: Int
+    let totalSeconds: Double
+
+    static let empty = LibraryIndex(sortedSongs: [])
+
+    /// Builds the index; `sortedSongs` must be sorted by URI with no duplicates (see `init(songs:)`).
+    init(sortedSongs: [Song]) {
+        songs = sortedSongs
+        var byURI: [String: Int] = [:]
+        byURI.reserveCapacity(sortedSongs.count)
+        var directories: [String: Directory] = ["": Directory()]
+        var artists = Set<String>()
+        var albums = Set<String>()
+        var seconds = 0.0
+        // Songs are sorted, so a directory's songs come in runs: gather each run before storing it.
+        var runParent = ""
+        var run: [Int] = []
+        for (index, song) in sortedSongs.enumerated() {
+            byURI[song.uri] = index
+            if let artist = song.artist { artists.insert(artist) }
+            if let album = song.album { albums.insert(album) }
+            seconds += song.duration ?? 0
+            let parent = LibraryIndex.parent(of: song.uri)
+            if parent == runParent {
+                run.append(index)
+                continue
+            }
+            if !run.isEmpty { directories[runParent, default: Directory()].songs += run }
+            runParent = parent
+            run = [index]
+            // Create the missing chain of ancestors up to one that exists (the root always does), each linked
+            // to its parent.
+            var directory = parent
+            var created: String?
+            while directories[directory] == nil {
+                directories[directory] = Directory(subdirectories: created.map { [$0] } ?? [])
+                created = directory
+                directory = LibraryIndex.parent(of: directory)
+            }
+            if let created { directories[directory, default: Directory()].subdirectories.append(created) }
+        }
+        if !run.isEmpty { directories[runParent, default: Directory()].songs += run }
+        for key in directories.keys { directories[key]?.subdirectories.sort() }
+        self.byURI = byURI
+        self.directories = directories
+        artistCount = artists.count
+        albumCount = albums.count
+        totalSeconds = seconds
+    }
+
+    /// Sorts `songs` by URI (keeping the last of duplicate URIs) and builds the index.
+    convenience init(songs: [Song]) {
+        var sorted = songs.sorted { $0.uri < $1.uri }
+        if sorted.count > 1 {
+            var unique: [Song] = []
+            unique.reserveCapacity(sorted.count)
+            for song in sorted {
+                if let last = unique.last, last.uri == song.uri { unique[unique.count - 1] = song } else {
+                    unique.append(song)
+                }
+            }
+            sorted = unique
+        }
+        self.init(sortedSongs: sorted)
+    }
+
+    /// The directory part of a relative path ("" for a top-level entry).
+    static func parent(of path: String) -> String {
+        let bytes = path.utf8
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(Substring(bytes[..<slash]))
+    }
+
+    /// `path` without leading and trailing slashes ("/" and "" both mean the root).
+    static func normalized(_ path: String) -> String {
+        var view = Substring(path)
+        while view.first == "/" { view = view.dropFirst() }
+        while view.last == "/" { view = view.dropLast() }
+        return String(view)
+    }
+
+    /// Whether `uri` is `scope` itself or lies under it; the empty scope holds everything.
+    static func contains(scope: String, _ uri: String) -> Bool {
+        if scope.isEmpty { return true }
+        guard uri.utf8.starts(with: scope.utf8) else { return false }
+        let rest = uri.utf8.dropFirst(scope.utf8.count)
+        return rest.isEmpty || rest.first == UInt8(ascii: "/")
+    }
+
+    func listing(_ path: String) -> (directories: [String], songs: [Song]) {
+        guard let directory = directories[LibraryIndex.normalized(path)] else { return ([], []) }
+        return (directory.subdirectories, directory.songs.map { songs[$0] })
+    }
+
+    func songs(under path: String) -> [Song] {
+        let scope = LibraryIndex.normalized(path)
+        if scope.isEmpty { return songs }
+        if let index = byURI[scope] { return [songs[index]] }
+        guard directories[scope] != nil else { return [] }
+        return songs.filter { LibraryIndex.contains(scope: scope, $0.uri) }
+    }
+}

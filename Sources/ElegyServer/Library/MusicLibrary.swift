@@ -1,0 +1,276 @@
+import ElegyCore
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The music library: an index of the audio files under `music_directory`, kept in memory for queries,
+/// refreshed by `scan`, and saved to a cache file so that a restart does not rescan.
+///
+/// Threads: every query and `isScanning` may be called from any thread or task and never blocks on I/O (they
+/// read an immutable snapshot taken under a mutex). `scan` walks and reads files on dedicated POSIX threads
+/// (one per core for tag reading), never on the Swift concurrency pool or an event loop. `loadCache` reads one
+/// file synchronously: call it at startup, before serving.
+public final class MusicLibrary: Sendable {
+    /// The music directory, without a trailing slash.
+    public let root: String
+    public let cacheFile: String?
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var index = LibraryIndex.empty
+        var lastUpdate: Int64 = 0
+        /// The scope of the scan in progress ("" for everything), nil when idle.
+        var running: String?
+        /// Callers that joined the running scan; resumed with its report.
+        var waiters: [CheckedContinuation<ScanReport?, Never>] = []
+        var lastReport = ScanReport()
+    }
+
+    public init(root: String, cacheFile: String?, logger: Logger) {
+        var trimmed = Substring(root)
+        while trimmed.count > 1, trimmed.last == "/" { trimmed = trimmed.dropLast() }
+        self.root = String(trimmed)
+        self.cacheFile = cacheFile
+        self.logger = logger
+    }
+
+    // MARK: Queries
+
+    private var index: LibraryIndex { state.withLock { $0.index } }
+
+    /// Every song, sorted by URI.
+    public var songs: [Song] { index.songs }
+
+    /// The song whose URI is `uri`, if indexed.
+    public func song(uri: String) -> Song? {
+        let index = self.index
+        return index.byURI[uri].map { index.songs[$0] }
+    }
+
+    /// The immediate children of directory `path` ("" or "/" for the root), for MPD's `lsinfo`: subdirectories
+    /// as full relative paths ("Artist/Album"), sorted, and songs sorted by URI. Only directories that hold
+    /// songs exist; an unknown path gives two empty lists.
+    public func directoryListing(_ path: String) -> (directories: [String], songs: [Song]) {
+        index.listing(path)
+    }
+
+    /// Every song under directory `path`, recursively, sorted by URI (for `add DIR` and `listall`); the song
+    /// itself when `path` is a song's URI; empty when nothing matches.
+    public func allSongs(under path: String) -> [Song] {
+        index.songs(under: path)
+    }
+
+    /// Whether `path` ("" for the root) is a directory of the index.
+    public func isDirectory(_ path: String) -> Bool {
+        index.directories[LibraryIndex.normalized(path)] != nil
+    }
+
+    /// Counts for MPD's `stats`: distinct artist and album tags, songs, and their summed duration.
+    public var stats: (artists: Int, albums: Int, songs: Int, totalSeconds: Double) {
+        let index = self.index
+        return (index.artistCount, index.albumCount, index.songs.count, index.totalSeconds)
+    }
+
+    /// Unix time (seconds) at which the last scan finished (as loaded from the cache before any scan); 0 if never.
+    public var lastUpdate: Int64 { state.withLock { $0.lastUpdate } }
+
+    /// Whether a scan is running (MPD's `updating_db` in `status`).
+    public var isScanning: Bool { state.withLock { $0.running != nil } }
+
+    /// The report of the last finished scan (an empty report before the first).
+    public var lastReport: ScanReport { state.withLock { $0.lastReport } }
+
+    /// The file behind `uri`; nil for URIs that could leave the music directory (a `..` component, a leading
+    /// `/`, a NUL byte) or are empty. Does not check that the file exists.
+    public func absolutePath(of uri: String) -> String? {
+        guard MusicLibrary.isSafeRelativePath(uri), !uri.isEmpty else { return nil }
+        return root == "/" ? "/" + uri : root + "/" + uri
+    }
+
+    /// Whether `path` is relative and free of `..` components and NUL bytes ("" is the root itself).
+    static func isSafeRelativePath(_ path: String) -> Bool {
+        if path.hasPrefix("/") || path.utf8.contains(0) { return false }
+        return !path.split(separator: "/", omittingEmptySubsequences: false).contains("..")
+    }
+
+    // MARK: Cache
+
+    /// Replaces the index with the cache file's content. False (index unchanged) when there is no cache file,
+    /// it is absent, corrupt, truncated, of another version or of another music directory, or a scan is
+    /// running. Blocking file read: call at startup, not from an event loop.
+    public func loadCache() -> Bool {
+        guard let cacheFile else { return false }
+        guard let bytes = FileSystem.readFile(cacheFile) else {
+            logger.debug("no library cache", metadata: ["library.cache": "\(cacheFile)"])
+            return false
+        }
+        guard let (songs, updated) = LibraryCache.decode(bytes, root: root) else {
+            logger.warning(
+                "library cache is unusable (corrupt, old or of another music directory); a scan will rebuild it",
+                metadata: ["library.cache": "\(cacheFile)"])
+            return false
+        }
+        let index = LibraryIndex(sortedSongs: songs)
+        return state.withLock { state in
+            guard state.running == nil else { return false }
+            state.index = index
+            state.lastUpdate = updated
+            return true
+        }
+    }
+
+    // MARK: Scanning
+
+    private enum ScanStart {
+        case start(LibraryIndex)
+        case join
+        case waitThenStart
+    }
+
+    /// Scans the library (or the sub-path `path`, an MPD `update` URI: a directory or a file), re-reading only
+    /// new files and files whose size or mtime changed, dropping vanished ones, then saves the cache.
+    ///
+    /// One scan at a time: a call made while a scan runs whose scope covers `path` joins it and returns its
+    /// report; otherwise it waits for the running scan to finish and then runs its own. Leading and trailing
+    /// slashes are ignored; a `path` with `..` components returns at once with one failure. Cancellation is not
+    /// observed: a started scan always finishes.
+    public func scan(path: String? = nil) async -> ScanReport {
+        let scope = LibraryIndex.normalized(path ?? "")
+        guard MusicLibrary.isSafeRelativePath(scope) else {
+            var report = ScanReport(path: path)
+            report.failed = [ScanFailure(uri: path ?? "", reason: "path leaves the music directory")]
+            report.total = index.songs.count
+            return report
+        }
+        while true {
+            let start: ScanStart = state.withLock { state in
+                guard let running = state.running else {
+                    state.running = scope
+                    return .start(state.index)
+                }
+                return LibraryIndex.contains(scope: running, scope) ? .join : .waitThenStart
+            }
+            switch start {
+            case .start(let index):
+                let report = await runOnThread(scope: scope, path: path, index: index)
+                let waiters = state.withLock { state in
+                    state.running = nil
+                    state.lastReport = report
+                    defer { state.waiters = [] }
+                    return state.waiters
+                }
+                for waiter in waiters { waiter.resume(returning: report) }
+                return report
+            case .join:
+                if let report = await waitForRunningScan() { return report }
+                return state.withLock { $0.lastReport }
+            case .waitThenStart:
+                _ = await waitForRunningScan()
+            }
+        }
+    }
+
+    /// Waits for the running scan's report; nil at once when no scan is running any more.
+    private func waitForRunningScan() async -> ScanReport? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<ScanReport?, Never>) in
+            let registered = state.withLock { state in
+                guard state.running != nil else { return false }
+                state.waiters.append(continuation)
+                return true
+            }
+            if !registered { continuation.resume(returning: nil) }
+        }
+    }
+
+    /// Runs `performScan` on a dedicated thread and resumes when it is done.
+    private func runOnThread(scope: String, path: String?, index: LibraryIndex) async -> ScanReport {
+        await withCheckedContinuation { (continuation: CheckedContinuation<ScanReport, Never>) in
+            let started = ScanThreads.start { [self] in
+                continuation.resume(returning: performScan(scope: scope, path: path, old: index))
+            }
+            if let started {
+                pthread_detach(started)
+            } else {
+                var report = ScanReport(path: path)
+                report.failed = [ScanFailure(uri: scope, reason: "cannot start the scanner thread")]
+                report.total = index.songs.count
+                continuation.resume(returning: report)
+            }
+        }
+    }
+
+    /// The scan itself; runs on the coordinator thread. Publishes the new index, then writes the cache.
+    private func performScan(scope: String, path: String?, old: LibraryIndex) -> ScanReport {
+        let clock = ContinuousClock()
+        let began = clock.now
+        var report = ScanReport(path: path)
+        var walker = LibraryWalker(root: root)
+        walker.walk(scope: scope)
+        report.failed = walker.failures
+
+        var previous: [String: Song] = [:]
+        var outside: [Song] = []
+        outside.reserveCapacity(old.songs.count)
+        for song in old.songs {
+            if LibraryIndex.contains(scope: scope, song.uri) { previous[song.uri] = song } else { outside.append(song) }
+        }
+        var kept: [Song] = []
+        var toRead: [LibraryWalker.Candidate] = []
+        for candidate in walker.candidates {
+            if let known = previous[candidate.uri], known.size == candidate.size,
+                known.modified == candidate.modified
+            {
+                kept.append(known)
+            } else {
+                toRead.append(candidate)
+            }
+        }
+        let outcomes = TagReadJob(candidates: toRead).run(threads: ScanThreads.processorCount)
+        report.filesRead = toRead.count
+        var found = kept
+        var failed: [ScanFailure] = []
+        for outcome in outcomes {
+            switch outcome {
+            case .song(let song):
+                if previous[song.uri] == nil { report.added += 1 } else { report.updated += 1 }
+                found.append(song)
+            case .failure(let failure):
+                failed.append(failure)
+            }
+        }
+        report.failed += failed.sorted { $0.uri < $1.uri }
+        let foundURIs = Set(found.map(\.uri))
+        report.removed = previous.keys.count { !foundURIs.contains($0) }
+
+        let index = LibraryIndex(songs: outside + found)
+        report.total = index.songs.count
+        let finished = Int64(time(nil))
+        state.withLock { state in
+            state.index = index
+            state.lastUpdate = finished
+        }
+        if let cacheFile {
+            do {
+                try FileSystem.writeAtomically(
+                    LibraryCache.encode(root: root, updated: finished, songs: index.songs), to: cacheFile)
+            } catch {
+                logger.error("cannot save the library cache: \(error)")
+            }
+        }
+        let elapsed = (clock.now - began).components
+        report.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        logger.info(
+            "library scan finished",
+            metadata: [
+                "library.path": "\(scope.isEmpty ? "/" : scope)", "library.added": "\(report.added)",
+                "library.updated": "\(report.updated)", "library.removed": "\(report.removed)",
+                "library.failed": "\(report.failed.count)", "library.total": "\(report.total)",
+                "library.seconds": "\(report.seconds)",
+            ])
+        return report
+    }
+}

@@ -1,0 +1,333 @@
+import CSndFile
+import ElegyCore
+import Foundation
+import Logging
+import Testing
+
+@testable import ElegyServer
+
+/// Builds music directories with libsndfile in /tmp.
+private enum Fixture {
+    static let quiet = Logger(label: "library-test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    static func makeDirectory(_ label: String) throws -> String {
+        let path = "/tmp/elegy-library-\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Writes a 0.05 s 16-bit FLAC (or WAV for a `.wav` name) with the given tags.
+    static func writeAudio(
+        _ path: String, title: String? = nil, artist: String? = nil, album: String? = nil, frames: Int = 2205
+    ) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let major = path.hasSuffix(".wav") ? SF_FORMAT_WAV : SF_FORMAT_FLAC
+        var info = SF_INFO(
+            frames: 0, samplerate: 44100, channels: 2, format: Int32(major | SF_FORMAT_PCM_16), sections: 0,
+            seekable: 0)
+        guard let file = sf_open(path, Int32(SFM_WRITE), &info) else {
+            throw FixtureError(message: "sf_open(\(path)): \(String(cString: sf_strerror(nil)))")
+        }
+        if let title { sf_set_string(file, Int32(SF_STR_TITLE), title) }
+        if let artist { sf_set_string(file, Int32(SF_STR_ARTIST), artist) }
+        if let album { sf_set_string(file, Int32(SF_STR_ALBUM), album) }
+        let samples = (0..<(frames * 2)).map { Int16(truncatingIfNeeded: $0 &* 37) }
+        let written = sf_writef_short(file, samples, Int64(frames))
+        sf_close(file)
+        guard written == frames else { throw FixtureError(message: "short write to \(path)") }
+    }
+
+    static func write(_ path: String, _ text: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Moves a file's mtime `seconds` into the future (mtime resolution in the index is one second).
+    static func touch(_ path: String, by seconds: Int) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw FixtureError(message: "stat(\(path))") }
+        let when = info.st_mtim.tv_sec + seconds
+        var times = [timeval(tv_sec: when, tv_usec: 0), timeval(tv_sec: when, tv_usec: 0)]
+        guard utimes(path, &times) == 0 else { throw FixtureError(message: "utimes(\(path))") }
+    }
+
+    /// A library with every kind of entry the scanner must handle; returns its root.
+    static func hostileLibrary() throws -> String {
+        let root = try makeDirectory("hostile")
+        try writeAudio("\(root)/Tagged/song.flac", title: "Kataomoi", artist: "Aimer", album: "Daydream")
+        try writeAudio("\(root)/Aimer/Dawn/01 - Kataomoi.flac")
+        try writeAudio("\(root)/Aimer/Dawn/02 - Ref_rain.flac", title: "Ref:rain")
+        try writeAudio("\(root)/Singles/LiSA - Shirushi.wav")
+        try writeAudio("\(root)/03. Akeboshi.flac")
+        try writeAudio("\(root)/x/y/z/w/04 - Deep.flac")
+        try writeAudio("\(root)/.hidden.flac")
+        try write("\(root)/corrupt.flac", String(repeating: "not audio at all ", count: 64))
+        try write("\(root)/notes.txt", "ignored")
+        try FileManager.default.createDirectory(atPath: "\(root)/a.flac", withIntermediateDirectories: true)
+        guard mkfifo("\(root)/fifo.flac", 0o644) == 0 else { throw FixtureError(message: "mkfifo") }
+        try FileManager.default.createDirectory(atPath: "\(root)/loop", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: "\(root)/loop/up", withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: "\(root)/loop/self", withDestinationPath: ".")
+        try FileManager.default.createSymbolicLink(atPath: "\(root)/link.flac", withDestinationPath: "Tagged/song.flac")
+        try FileManager.default.createSymbolicLink(atPath: "\(root)/dangling.flac", withDestinationPath: "nowhere")
+        // A name that is not UTF-8: byte 0xFF.
+        let badName: [CChar] = Array("\(root)/bad".utf8CString.dropLast()) + [CChar(bitPattern: 0xFF)]
+            + Array(".flac".utf8CString)
+        let fd = open(badName, O_WRONLY | O_CREAT, 0o644)
+        guard fd >= 0 else { throw FixtureError(message: "open bad name") }
+        close(fd)
+        return root
+    }
+
+    static func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+}
+
+private struct FixtureError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+@Suite("Library")
+struct LibraryTests {
+    @Test func scanIndexesAudioAndSurvivesHostileEntries() async throws {
+        let root = try Fixture.hostileLibrary()
+        defer { Fixture.remove(root) }
+        let library = MusicLibrary(root: root, cacheFile: nil, logger: Fixture.quiet)
+        let report = await library.scan()
+
+        #expect(library.songs.map(\.uri) == [
+            "03. Akeboshi.flac", "Aimer/Dawn/01 - Kataomoi.flac", "Aimer/Dawn/02 - Ref_rain.flac",
+            "Singles/LiSA - Shirushi.wav", "Tagged/song.flac", "link.flac", "x/y/z/w/04 - Deep.flac",
+        ])
+        #expect(report.added == 7)
+        #expect(report.updated == 0 && report.removed == 0)
+        #expect(report.total == 7)
+        #expect(report.filesRead == 8)  // the seven songs and the corrupt file
+        let failed = Dictionary(uniqueKeysWithValues: report.failed.map { ($0.uri, $0.reason) })
+        #expect(failed["fifo.flac"] == "not a regular file")
+        #expect(failed["bad\u{FFFD}.flac"] == "name is not valid UTF-8")
+        #expect(failed["dangling.flac"]?.hasPrefix("broken symlink") == true)
+        let corrupt = try #require(failed["corrupt.flac"])
+        #expect(!corrupt.isEmpty && corrupt != "not a regular file")
+        #expect(report.failed.count == 4)
+        #expect(!library.isScanning)
+        #expect(library.lastUpdate > 0)
+
+        let tagged = try #require(library.song(uri: "Tagged/song.flac"))
+        #expect(tagged.title == "Kataomoi" && tagged.artist == "Aimer" && tagged.album == "Daydream")
+        #expect(tagged.format == AudioFormat(sampleRate: 44100, channels: 2, sampleType: .int16, bitsPerSample: 16))
+        #expect(abs((tagged.duration ?? 0) - 0.05) < 0.001)
+        let fallback = try #require(library.song(uri: "Aimer/Dawn/01 - Kataomoi.flac"))
+        #expect(fallback.artist == "Aimer" && fallback.album == "Dawn")
+        #expect(fallback.track == "1" && fallback.title == "Kataomoi")
+        // Tags win; only missing fields come from the path.
+        let mixed = try #require(library.song(uri: "Aimer/Dawn/02 - Ref_rain.flac"))
+        #expect(mixed.title == "Ref:rain" && mixed.artist == "Aimer" && mixed.track == "2")
+        let single = try #require(library.song(uri: "Singles/LiSA - Shirushi.wav"))
+        #expect(single.artist == "LiSA" && single.title == "Shirushi" && single.album == nil)
+        let numbered = try #require(library.song(uri: "03. Akeboshi.flac"))
+        #expect(numbered.track == "3" && numbered.title == "Akeboshi" && numbered.artist == nil)
+
+        let stats = library.stats
+        #expect(stats.songs == 7)
+        #expect(stats.artists == 3)  // Aimer, LiSA, and "z" from x/y/z/w/04 - Deep.flac
+        #expect(stats.albums == 3)  // Daydream, Dawn, "w"
+        #expect(abs(stats.totalSeconds - 0.35) < 0.01)
+    }
+
+    @Test func rescanReadsOnlyChangedFiles() async throws {
+        let root = try Fixture.makeDirectory("incremental")
+        defer { Fixture.remove(root) }
+        for index in 1...5 { try Fixture.writeAudio("\(root)/Artist/Album/0\(index) - Song \(index).flac") }
+        let library = MusicLibrary(root: root, cacheFile: nil, logger: Fixture.quiet)
+        #expect(await library.scan().filesRead == 5)
+
+        let unchanged = await library.scan()
+        #expect(unchanged.filesRead == 0 && unchanged.added == 0 && unchanged.updated == 0 && unchanged.removed == 0)
+        #expect(unchanged.total == 5)
+
+        try Fixture.touch("\(root)/Artist/Album/03 - Song 3.flac", by: 10)
+        let touched = await library.scan()
+        #expect(touched.filesRead == 1 && touched.updated == 1 && touched.added == 0 && touched.removed == 0)
+
+        try FileManager.default.removeItem(atPath: "\(root)/Artist/Album/05 - Song 5.flac")
+        try Fixture.writeAudio("\(root)/Other - New.flac")
+        let changed = await library.scan()
+        #expect(changed.removed == 1 && changed.added == 1 && changed.filesRead == 1)
+        #expect(library.song(uri: "Artist/Album/05 - Song 5.flac") == nil)
+        #expect(library.song(uri: "Other - New.flac")?.artist == "Other")
+
+        // A file that becomes unreadable audio is dropped and reported.
+        try Fixture.write("\(root)/Artist/Album/04 - Song 4.flac", "garbage")
+        let broken = await library.scan()
+        #expect(broken.removed == 1 && broken.failed.map(\.uri) == ["Artist/Album/04 - Song 4.flac"])
+        #expect(library.songs.count == 4)
+    }
+
+    @Test func subPathScanTouchesOnlyItsScope() async throws {
+        let root = try Fixture.makeDirectory("subpath")
+        defer { Fixture.remove(root) }
+        try Fixture.writeAudio("\(root)/A/1 - One.flac")
+        try Fixture.writeAudio("\(root)/B/1 - Two.flac")
+        let library = MusicLibrary(root: root, cacheFile: nil, logger: Fixture.quiet)
+        _ = await library.scan()
+        try FileManager.default.removeItem(atPath: "\(root)/B/1 - Two.flac")
+        try Fixture.writeAudio("\(root)/A/2 - Three.flac")
+        try Fixture.writeAudio("\(root)/AB/1 - Four.flac")
+
+        let report = await library.scan(path: "A/")
+        #expect(report.added == 1 && report.removed == 0 && report.filesRead == 1)
+        #expect(library.songs.map(\.uri) == ["A/1 - One.flac", "A/2 - Three.flac", "B/1 - Two.flac"])
+
+        let file = await library.scan(path: "B/1 - Two.flac")
+        #expect(file.removed == 1)
+        #expect(library.songs.map(\.uri) == ["A/1 - One.flac", "A/2 - Three.flac"])
+        #expect(library.directoryListing("").directories == ["A"])
+
+        let escape = await library.scan(path: "../etc")
+        #expect(escape.failed.count == 1 && escape.filesRead == 0 && escape.total == 2)
+    }
+
+    @Test func concurrentScansJoinOrQueue() async throws {
+        let root = try Fixture.makeDirectory("concurrent")
+        defer { Fixture.remove(root) }
+        for index in 1...20 { try Fixture.writeAudio("\(root)/D/\(index) - Song.flac") }
+        let library = MusicLibrary(root: root, cacheFile: nil, logger: Fixture.quiet)
+        async let first = library.scan()
+        async let second = library.scan()
+        async let third = library.scan(path: "D")
+        let reports = await [first, second, third]
+        #expect(reports.allSatisfy { $0.total == 20 })
+        // However the three interleave, the files are read once in all.
+        #expect(reports.map(\.filesRead).max() == 20)
+        #expect(Set(reports.filter { $0.filesRead == 20 }.map(\.added)) == [20])
+        #expect(!library.isScanning)
+    }
+
+    @Test func cacheRestoresTheIndexWithoutReadingFiles() async throws {
+        let root = try Fixture.hostileLibrary()
+        let cacheDirectory = try Fixture.makeDirectory("cache")
+        defer {
+            Fixture.remove(root)
+            Fixture.remove(cacheDirectory)
+        }
+        let cache = "\(cacheDirectory)/sub/library.cache"
+        let library = MusicLibrary(root: root, cacheFile: cache, logger: Fixture.quiet)
+        #expect(!library.loadCache())  // absent
+        _ = await library.scan()
+
+        let restarted = MusicLibrary(root: root + "/", cacheFile: cache, logger: Fixture.quiet)
+        #expect(restarted.loadCache())
+        #expect(restarted.songs == library.songs)
+        #expect(restarted.lastUpdate == library.lastUpdate)
+        #expect(restarted.directoryListing("Aimer/Dawn").songs.count == 2)
+        let rescan = await restarted.scan()
+        #expect(rescan.filesRead == 1)  // only the corrupt file, which is never indexed
+        #expect(rescan.added == 0 && rescan.updated == 0 && rescan.removed == 0)
+
+        let otherRoot = MusicLibrary(root: "/somewhere/else", cacheFile: cache, logger: Fixture.quiet)
+        #expect(!otherRoot.loadCache())
+        #expect(otherRoot.songs.isEmpty)
+
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: cache))
+        for damaged in [bytes.prefix(bytes.count - 3), bytes.prefix(bytes.count / 2), Data("garbage\n".utf8), Data()] {
+            try damaged.write(to: URL(fileURLWithPath: cache))
+            let reader = MusicLibrary(root: root, cacheFile: cache, logger: Fixture.quiet)
+            #expect(!reader.loadCache())
+        }
+        var flipped = bytes
+        flipped[flipped.count / 2] = 0xFF
+        try flipped.write(to: URL(fileURLWithPath: cache))
+        #expect(!MusicLibrary(root: root, cacheFile: cache, logger: Fixture.quiet).loadCache())
+    }
+
+    @Test func cacheFormatRoundTripsAwkwardText() throws {
+        let songs = [
+            Song(uri: "a\tb/c\\d.flac", title: "line\nbreak\r", artist: "tab\there", album: "back\\slash",
+                 track: "1", date: "2020", genre: "", duration: 1.0 / 3.0,
+                 format: AudioFormat(sampleRate: 96000, channels: 6, sampleType: .int32, bitsPerSample: 24),
+                 size: 123, modified: -5),
+            Song(uri: "z.mp3", title: "日本語のタイトル", size: 0, modified: 1_700_000_000),
+        ]
+        let bytes = LibraryCache.encode(root: "/m", updated: 42, songs: songs)
+        let decoded = try #require(LibraryCache.decode(bytes, root: "/m"))
+        #expect(decoded.updated == 42)
+        // An empty tag reads back as absent, which is how the scanner stores it anyway.
+        var expected = songs
+        expected[0].genre = nil
+        #expect(decoded.songs == expected)
+        #expect(LibraryCache.decode(bytes, root: "/m/") == nil)
+    }
+
+    @Test func listingsFollowTheDirectoryTree() async throws {
+        let root = try Fixture.hostileLibrary()
+        defer { Fixture.remove(root) }
+        let library = MusicLibrary(root: root, cacheFile: nil, logger: Fixture.quiet)
+        _ = await library.scan()
+
+        let top = library.directoryListing("")
+        #expect(top.directories == ["Aimer", "Singles", "Tagged", "x"])
+        #expect(top.songs.map(\.uri) == ["03. Akeboshi.flac", "link.flac"])
+        #expect(library.directoryListing("/").directories == top.directories)
+        #expect(library.directoryListing("Aimer").directories == ["Aimer/Dawn"])
+        #expect(library.directoryListing("Aimer").songs.isEmpty)
+        #expect(library.directoryListing("Aimer/Dawn/").songs.map(\.title) == ["Kataomoi", "Ref:rain"])
+        #expect(library.directoryListing("x/y").directories == ["x/y/z"])
+        #expect(library.directoryListing("nope").directories.isEmpty)
+        #expect(library.directoryListing("a.flac").directories.isEmpty)
+        #expect(library.isDirectory("x/y/z/w") && !library.isDirectory("loop"))
+
+        #expect(library.allSongs(under: "Aimer").map(\.uri) == [
+            "Aimer/Dawn/01 - Kataomoi.flac", "Aimer/Dawn/02 - Ref_rain.flac",
+        ])
+        #expect(library.allSongs(under: "x").map(\.uri) == ["x/y/z/w/04 - Deep.flac"])
+        #expect(library.allSongs(under: "").count == 7)
+        #expect(library.allSongs(under: "link.flac").map(\.uri) == ["link.flac"])
+        #expect(library.allSongs(under: "Aim").isEmpty)
+    }
+
+    @Test func absolutePathRefusesEscapes() {
+        let library = MusicLibrary(root: "/music/", cacheFile: nil, logger: Fixture.quiet)
+        #expect(library.absolutePath(of: "Artist/Album/01 - Song.flac") == "/music/Artist/Album/01 - Song.flac")
+        #expect(library.absolutePath(of: "..foo/x..y.flac") == "/music/..foo/x..y.flac")
+        for hostile in ["../etc/passwd", "/etc/passwd", "a/../../b.flac", "a/..", "..", "", "a\0b"] {
+            #expect(library.absolutePath(of: hostile) == nil, "\(hostile)")
+        }
+    }
+
+    @Test(arguments: [
+        ("Aimer/Dawn/01 - Kataomoi.flac",
+            PathFallback.Guess(title: "Kataomoi", artist: "Aimer", album: "Dawn", track: "1")),
+        ("Music/Aimer/Dawn/12. Brave Shine.flac",
+            PathFallback.Guess(title: "Brave Shine", artist: "Aimer", album: "Dawn", track: "12")),
+        ("LiSA - Shirushi.mp3", PathFallback.Guess(title: "Shirushi", artist: "LiSA")),
+        ("Singles/LiSA - Shirushi.mp3", PathFallback.Guess(title: "Shirushi", artist: "LiSA")),
+        ("07 - Unravel.ogg", PathFallback.Guess(title: "Unravel", track: "7")),
+        ("Dir/07. Unravel.ogg", PathFallback.Guess(title: "Unravel", track: "7")),
+        ("1.5 Miles.flac", PathFallback.Guess(title: "1.5 Miles")),
+        ("1999 - Live.flac", PathFallback.Guess(title: "Live", artist: "1999")),
+        ("Just a title.flac", PathFallback.Guess(title: "Just a title")),
+        ("no-extension", PathFallback.Guess(title: "no-extension")),
+        ("01 - .flac", PathFallback.Guess(title: "01 -")),
+        (".flac", PathFallback.Guess(title: ".flac")),
+    ])
+    func pathFallback(uri: String, expected: PathFallback.Guess) {
+        #expect(PathFallback.guess(uri: uri) == expected)
+    }
+
+    @Test func fallbackKeepsTags() {
+        let song = Song(uri: "Artist/Album/05 - File Title.flac", title: "Tag Title", album: "Tag Album")
+        let filled = PathFallback.apply(to: song)
+        #expect(filled.title == "Tag Title" && filled.album == "Tag Album")
+        #expect(filled.artist == "Artist" && filled.track == "5")
+    }
+
+    @Test func scanOfAMissingRootIsEmptyAndDoesNotCrash() async {
+        let library = MusicLibrary(root: "/nonexistent/elegy-\(getpid())", cacheFile: nil, logger: Fixture.quiet)
+        let report = await library.scan()
+        #expect(report.total == 0 && report.failed.isEmpty)
+        #expect(library.directoryListing("").directories.isEmpty)
+    }
+}
