@@ -110,7 +110,7 @@ public struct ElegyConfig: Sendable, Equatable {
             config.playlistDirectories = []
             for directory in directories {
                 guard let expanded = absolute(expandTilde(directory, home: home)) else {
-                    throw reader.base.error(at: top, "playlists", Self.pathMessage)
+                    throw reader.error(top, "playlists", Self.pathMessage)
                 }
                 config.playlistDirectories.append(expanded)
             }
@@ -119,8 +119,8 @@ public struct ElegyConfig: Sendable, Equatable {
         if let value = root["max_connections"] {
             guard let number = value.int, maxConnectionsRange.contains(number) else {
                 let range = maxConnectionsRange
-                throw reader.base.error(
-                    at: top, "max_connections", "expected an integer \(range.lowerBound)-\(range.upperBound)")
+                throw reader.error(
+                    top, "max_connections", "expected an integer \(range.lowerBound)-\(range.upperBound)")
             }
             config.maxConnections = number
         }
@@ -131,7 +131,7 @@ public struct ElegyConfig: Sendable, Equatable {
             if let device = try reader.nonEmptyString(output, "device") { config.outputDevice = device }
             if let text = try reader.string(output, "mixer") {
                 guard let mixer = Mixer(rawValue: text) else {
-                    throw reader.base.error(at: output, "mixer", "expected \"software\" or \"none\", found \"\(text)\"")
+                    throw reader.error(output, "mixer", "expected \"software\" or \"none\", found \"\(text)\"")
                 }
                 config.mixer = mixer
             }
@@ -141,7 +141,7 @@ public struct ElegyConfig: Sendable, Equatable {
             for title in pins.table.keys.sorted() {
                 guard let target = try reader.nonEmptyString(pins, title) else { continue }
                 guard !target.hasPrefix("/") else {
-                    throw reader.base.error(at: pins, title, "expected a path relative to music_directory")
+                    throw reader.error(pins, title, "expected a path relative to music_directory")
                 }
                 config.pins[title] = target
             }

@@ -127,7 +127,7 @@ public final class StateStore: Sendable {
     /// temp file is left behind.
     public func save(_ state: PersistedState) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(state)
         let directory = Self.directory(of: path)
         try Self.makeDirectories(directory)
