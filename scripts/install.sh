@@ -13,6 +13,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 : "${DATADIR:=$PREFIX/share}"
 : "${UNITDIR:=$HOME/.config/systemd/user}"
 manifest="$DATADIR/elegy/install-manifest"
+staging=""
+trap '[ -z "$staging" ] || rm -rf "$staging"' EXIT
 
 record() {
     printf '%s\n' "$1" >>"$manifest"
@@ -66,9 +68,7 @@ do_install() {
     install_file 0644 "$root/elegy.example.toml" "$DATADIR/elegy/elegy.example.toml"
 
     # The units name %h/.local/bin; point them at BINDIR when it is elsewhere.
-    local staging
     staging=$(mktemp -d)
-    trap 'rm -rf "$staging"' EXIT
     for file in "$root"/systemd/*.service "$root"/systemd/*.socket "$root"/systemd/*.timer; do
         if [ "$BINDIR" = "$HOME/.local/bin" ]; then
             cp "$file" "$staging/"
