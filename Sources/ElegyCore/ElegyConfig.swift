@@ -61,7 +61,7 @@ public struct ElegyConfig: Sendable, Equatable {
     /// The settings used when no config file exists: music in `$XDG_MUSIC_DIR`, else `~/Music`.
     public static func defaults(environment: [String: String]) -> ElegyConfig {
         let home = homeDirectory(environment: environment)
-        let music = absolute(environment["XDG_MUSIC_DIR"]).map { expandTilde($0, home: home) } ?? home + "/Music"
+        let music = environment["XDG_MUSIC_DIR"].flatMap { absolute(expandTilde($0, home: home)) } ?? home + "/Music"
         return ElegyConfig(musicDirectory: music)
     }
 

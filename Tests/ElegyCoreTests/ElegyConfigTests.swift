@@ -49,6 +49,8 @@ struct ElegyConfigTests {
         #expect(config.musicDirectory == "/data/music")
         let (relative, _) = try parse("", environment: ["HOME": "/home/ann", "XDG_MUSIC_DIR": "music"])
         #expect(relative.musicDirectory == "/home/ann/Music")
+        let (tilde, _) = try parse("", environment: ["HOME": "/home/ann", "XDG_MUSIC_DIR": "~/Tunes"])
+        #expect(tilde.musicDirectory == "/home/ann/Tunes")
     }
 
     @Test func defaultPathFollowsXDG() {
