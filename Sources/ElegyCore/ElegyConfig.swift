@@ -1,0 +1,333 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TOMLKit
+
+/// The daemon's settings from `elegy.toml`, with every key that is not written at its default.
+public struct ElegyConfig: Sendable, Equatable {
+    /// How volume is applied: scaled in software, or not at all (the device's own level stays as it is).
+    public enum Mixer: String, Sendable, Equatable, CaseIterable {
+        case software
+        /// Written `"none"` in the file; named so that it never reads as `Optional.none`.
+        case disabled = "none"
+    }
+
+    /// The range `max_connections` must lie in.
+    public static let maxConnectionsRange = 1...1024
+
+    /// Absolute path of the music library (`music_directory`, `~` expanded).
+    public var musicDirectory: String
+    /// ALSA device name (`output.device`).
+    public var outputDevice: String
+    /// `output.mixer`.
+    public var mixer: Mixer
+    /// Extra curated-playlist directories (`playlists`), loaded after the built-in one so they override it.
+    public var playlistDirectories: [String]
+    /// Whether a restored session starts paused (`restore_paused`); false resumes playing.
+    public var restorePaused: Bool
+    /// Most client connections served at once (`max_connections`).
+    public var maxConnections: Int
+    /// Socket path override (`socket`); nil means `$XDG_RUNTIME_DIR/elegy/socket`.
+    public var socketPath: String?
+    /// Song title → file path relative to `musicDirectory` (`[pins]`), for curated songs the library
+    /// cannot match on its own.
+    public var pins: [String: String]
+    /// User moods (`[moods.NAME]`), sorted by name; they replace curated moods of the same name.
+    public var moods: [Mood]
+
+    public init(
+        musicDirectory: String, outputDevice: String = "default", mixer: Mixer = .software,
+        playlistDirectories: [String] = [], restorePaused: Bool = true, maxConnections: Int = 256,
+        socketPath: String? = nil, pins: [String: String] = [:], moods: [Mood] = []
+    ) {
+        self.musicDirectory = musicDirectory
+        self.outputDevice = outputDevice
+        self.mixer = mixer
+        self.playlistDirectories = playlistDirectories
+        self.restorePaused = restorePaused
+        self.maxConnections = maxConnections
+        self.socketPath = socketPath
+        self.pins = pins
+        self.moods = moods
+    }
+
+    /// The settings used when no config file exists: music in `$XDG_MUSIC_DIR`, else `~/Music`.
+    public static func defaults(environment: [String: String]) -> ElegyConfig {
+        let home = homeDirectory(environment: environment)
+        let music = environment["XDG_MUSIC_DIR"].flatMap { absolute(expandTilde($0, home: home)) } ?? home + "/Music"
+        return ElegyConfig(musicDirectory: music)
+    }
+
+    /// `$XDG_CONFIG_HOME/elegy/elegy.toml`, else `~/.config/elegy/elegy.toml`.
+    public static func defaultPath(environment: [String: String]) -> String {
+        let base = absolute(environment["XDG_CONFIG_HOME"]) ?? homeDirectory(environment: environment) + "/.config"
+        return base + "/elegy/elegy.toml"
+    }
+
+    // MARK: - Loading
+
+    /// Reads and parses the config at `path`, or at `defaultPath(environment:)` when `path` is nil. A missing
+    /// file at the default path gives the defaults; a missing file named explicitly is an error.
+    public static func load(path: String?, environment: [String: String]) throws(CatalogError)
+        -> (ElegyConfig, warnings: [String])
+    {
+        let file = path ?? defaultPath(environment: environment)
+        switch readTextFile(file) {
+        case .success(let text):
+            return try parse(toml: text, file: file, environment: environment)
+        case .failure(let problem):
+            if path == nil, problem.code == ENOENT { return (defaults(environment: environment), []) }
+            throw CatalogError(file: file, message: "cannot read \(file): \(problem.message)")
+        }
+    }
+
+    /// Parses config text. Type and value errors name `file`, the line and the dotted key
+    /// (`elegy.toml:7: output.device: expected a string`); unknown keys come back as warnings in the same form.
+    public static func parse(toml: String, file: String, environment: [String: String]) throws(CatalogError)
+        -> (ElegyConfig, warnings: [String])
+    {
+        var reader = ConfigReader(base: CatalogTOMLReader(file: file, source: toml))
+        let root = try reader.base.parse()
+        let home = homeDirectory(environment: environment)
+        var config = defaults(environment: environment)
+        let top = CatalogTOMLReader.Place(table: root, path: [], arrayIndex: nil, keyPrefix: "")
+        reader.warnUnknownKeys(
+            in: top,
+            allowed: [
+                "music_directory", "output", "playlists", "restore_paused", "max_connections", "socket", "pins",
+                "moods",
+            ])
+
+        if let text = try reader.path(top, "music_directory", home: home) { config.musicDirectory = text }
+        if let directories = try reader.strings(top, "playlists") {
+            config.playlistDirectories = []
+            for directory in directories {
+                guard let expanded = absolute(expandTilde(directory, home: home)) else {
+                    throw reader.error(top, "playlists", Self.pathMessage)
+                }
+                config.playlistDirectories.append(expanded)
+            }
+        }
+        if let flag = try reader.bool(top, "restore_paused") { config.restorePaused = flag }
+        if let value = root["max_connections"] {
+            guard let number = value.int, maxConnectionsRange.contains(number) else {
+                let range = maxConnectionsRange
+                throw reader.error(
+                    top, "max_connections", "expected an integer \(range.lowerBound)-\(range.upperBound)")
+            }
+            config.maxConnections = number
+        }
+        config.socketPath = try reader.path(top, "socket", home: home)
+
+        if let output = try reader.table(top, "output") {
+            reader.warnUnknownKeys(in: output, allowed: ["device", "mixer"])
+            if let device = try reader.nonEmptyString(output, "device") { config.outputDevice = device }
+            if let text = try reader.string(output, "mixer") {
+                guard let mixer = Mixer(rawValue: text) else {
+                    throw reader.error(output, "mixer", "expected \"software\" or \"none\", found \"\(text)\"")
+                }
+                config.mixer = mixer
+            }
+        }
+
+        if let pins = try reader.table(top, "pins") {
+            for title in pins.table.keys.sorted() {
+                guard let target = try reader.nonEmptyString(pins, title) else { continue }
+                guard !target.hasPrefix("/") else {
+                    throw reader.error(pins, title, "expected a path relative to music_directory")
+                }
+                config.pins[title] = target
+            }
+        }
+
+        if let moods = try reader.table(top, "moods") {
+            for name in moods.table.keys.sorted() {
+                guard let place = try reader.table(moods, name) else { continue }
+                config.moods.append(try reader.mood(named: name, at: place))
+            }
+        }
+        return (config, reader.warnings)
+    }
+
+    // MARK: - Paths
+
+    static let pathMessage = "expected an absolute path or one starting with ~/"
+
+    /// `$HOME`, else the password database's home directory, else `/`.
+    static func homeDirectory(environment: [String: String]) -> String {
+        if let home = absolute(environment["HOME"]) { return home }
+        if let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir {
+            let home = String(cString: directory)
+            if home.hasPrefix("/") { return home }
+        }
+        return "/"
+    }
+
+    /// `~` and `~/rest` become paths under `home`; anything else is returned unchanged.
+    static func expandTilde(_ path: String, home: String) -> String {
+        if path == "~" { return home }
+        if path.hasPrefix("~/") { return (home.hasSuffix("/") ? String(home.dropLast()) : home) + path.dropFirst() }
+        return path
+    }
+
+    /// `path` if it is absolute, nil if it is missing, empty or relative (XDG says to ignore relative paths).
+    static func absolute(_ path: String?) -> String? {
+        guard let path, path.hasPrefix("/") else { return nil }
+        return path
+    }
+
+    private struct ReadProblem: Error {
+        var code: Int32
+        var message: String
+    }
+
+    /// The whole file as UTF-8 text, or errno and its description.
+    private static func readTextFile(_ path: String) -> Result<String, ReadProblem> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            return .failure(ReadProblem(code: code, message: String(cString: strerror(code))))
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                return .failure(ReadProblem(code: code, message: String(cString: strerror(code))))
+            }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            return .failure(ReadProblem(code: EILSEQ, message: "not valid UTF-8"))
+        }
+        return .success(text)
+    }
+}
+
+/// Typed access to the config document: wrong types are located errors, unknown keys become warnings.
+private struct ConfigReader {
+    var base: CatalogTOMLReader
+    var warnings: [String] = []
+
+    /// Records a warning for every key of `place` not in `allowed`.
+    mutating func warnUnknownKeys(in place: CatalogTOMLReader.Place, allowed: Set<String>) {
+        for key in place.table.keys.sorted() where !allowed.contains(key) {
+            let located = base.error(at: place, key, "unknown key, ignored")
+            warnings.append(
+                CatalogError(
+                    file: located.file, line: located.line, key: place.keyPrefix + Self.quoted(key),
+                    message: located.message
+                ).description)
+        }
+    }
+
+    func string(_ place: CatalogTOMLReader.Place, _ key: String) throws(CatalogError) -> String? {
+        guard let value = place.table[key] else { return nil }
+        guard let text = value.string else { throw error(place, key, "expected a string") }
+        return text
+    }
+
+    func nonEmptyString(_ place: CatalogTOMLReader.Place, _ key: String) throws(CatalogError) -> String? {
+        guard let text = try string(place, key) else { return nil }
+        guard !DurationText.trimmed(text).isEmpty else { throw error(place, key, "must not be empty") }
+        return text
+    }
+
+    /// An absolute path or one starting with `~/`, expanded.
+    func path(_ place: CatalogTOMLReader.Place, _ key: String, home: String) throws(CatalogError) -> String? {
+        guard let text = try string(place, key) else { return nil }
+        guard let path = ElegyConfig.absolute(ElegyConfig.expandTilde(text, home: home)) else {
+            throw error(place, key, ElegyConfig.pathMessage)
+        }
+        return path
+    }
+
+    func bool(_ place: CatalogTOMLReader.Place, _ key: String) throws(CatalogError) -> Bool? {
+        guard let value = place.table[key] else { return nil }
+        guard let flag = value.bool else { throw error(place, key, "expected true or false") }
+        return flag
+    }
+
+    func strings(_ place: CatalogTOMLReader.Place, _ key: String) throws(CatalogError) -> [String]? {
+        guard let value = place.table[key] else { return nil }
+        guard let array = value.array else { throw error(place, key, "expected an array of strings") }
+        var result: [String] = []
+        for element in array {
+            guard let text = element.string else { throw error(place, key, "expected an array of strings") }
+            result.append(text)
+        }
+        return result
+    }
+
+    /// The sub-table at `key`, nil if absent; an error if `key` holds anything else.
+    func table(_ place: CatalogTOMLReader.Place, _ key: String) throws(CatalogError) -> CatalogTOMLReader.Place? {
+        guard let value = place.table[key] else { return nil }
+        guard let table = value.table else { throw error(place, key, "expected a table") }
+        return CatalogTOMLReader.Place(
+            table: table, path: place.path + [key], arrayIndex: nil,
+            keyPrefix: place.keyPrefix + Self.quoted(key) + ".")
+    }
+
+    /// One `[moods.NAME]` table, with the schema and messages of `Playlists/moods.toml`.
+    mutating func mood(named name: String, at place: CatalogTOMLReader.Place) throws(CatalogError) -> Mood {
+        warnUnknownKeys(in: place, allowed: ["description", "include", "exclude", "order", "volume", "sleep"])
+        let description = try string(place, "description") ?? ""
+        let include = try strings(place, "include") ?? [name]
+        let exclude = try strings(place, "exclude") ?? []
+        var order = Mood.Order.curated
+        if let text = try string(place, "order") {
+            guard let parsed = Mood.Order(rawValue: text) else {
+                throw error(place, "order", "expected \"curated\" or \"shuffle\", found \"\(text)\"")
+            }
+            order = parsed
+        }
+        var volume: Int? = nil
+        if let value = place.table["volume"] {
+            guard let number = value.int, (0...100).contains(number) else {
+                throw error(place, "volume", "expected an integer 0-100")
+            }
+            volume = number
+        }
+        var sleep: Int? = nil
+        if let value = place.table["sleep"] {
+            if let number = value.int, number >= 0 {
+                sleep = number
+            } else if let text = value.string, let seconds = DurationText.parse(text) {
+                sleep = seconds
+            } else {
+                throw error(
+                    place, "sleep", "expected a duration such as \"90s\", \"30m\", \"1h30m\" or a number of seconds")
+            }
+        }
+        return Mood(
+            name: name, description: description, include: include, exclude: exclude, order: order, volume: volume,
+            sleepSeconds: sleep)
+    }
+
+    /// A located error whose key is quoted where TOML would need quotes (`pins."Song title"`).
+    func error(_ place: CatalogTOMLReader.Place, _ key: String, _ message: String) -> CatalogError {
+        var located = base.error(at: place, key, message)
+        located.key = place.keyPrefix + Self.quoted(key)
+        return located
+    }
+
+    /// `key` as written bare in TOML if it can be, else in double quotes.
+    static func quoted(_ key: String) -> String {
+        let bare = !key.isEmpty && key.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (scalar == "_" || scalar == "-" || scalar.properties.isAlphabetic
+                || ("0"..."9").contains(scalar))
+        }
+        return bare ? key : "\"" + key.replacing("\"", with: "\\\"") + "\""
+    }
+}

@@ -1,0 +1,169 @@
+import ElegyCore
+import Foundation
+import Testing
+
+@testable import ElegyServer
+
+/// A fresh directory under the temp dir, removed by the caller.
+private func scratchDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "elegy-state-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+private let sample = PersistedState(
+    queue: [
+        PersistedState.Entry(uri: "Aimer/Kataomoi.flac", curatedKey: "tearjerkers/3"),
+        PersistedState.Entry(uri: "supercell/Kimi no Shiranai Monogatari.flac"),
+    ],
+    currentPosition: 1, elapsed: 83.25, playState: .play, volume: 60, repeat: true, random: false, single: .oneshot,
+    consume: .on, playlist: "tearjerkers", mood: "rain", sleepRemaining: 1800)
+
+@Suite("State store")
+struct StateStoreTests {
+    @Test func defaultPathFollowsXDG() {
+        #expect(StateStore.defaultPath(environment: ["HOME": "/home/ann"]) == "/home/ann/.local/state/elegy/state.json")
+        #expect(
+            StateStore.defaultPath(environment: ["HOME": "/home/ann", "XDG_STATE_HOME": "/st"])
+                == "/st/elegy/state.json")
+    }
+
+    @Test func missingFileIsNoStateAndNoWarning() throws {
+        let root = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (state, warning) = StateStore(path: root + "/state.json").load()
+        #expect(state == nil)
+        #expect(warning == nil)
+    }
+
+    @Test func roundTripCreatesPrivateDirectories() throws {
+        let root = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = StateStore(path: root + "/state/elegy/state.json")
+        try store.save(sample)
+        let (loaded, warning) = store.load()
+        #expect(warning == nil)
+        #expect(loaded == sample)
+        for directory in [root + "/state", root + "/state/elegy"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: directory)
+            #expect((attributes[.posixPermissions] as? Int) == 0o700)
+        }
+        let file = try FileManager.default.attributesOfItem(atPath: root + "/state/elegy/state.json")
+        #expect((file[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func writesReadableJSONWithMPDStyleModes() throws {
+        let root = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try StateStore(path: root + "/state.json").save(sample)
+        let text = try String(contentsOfFile: root + "/state.json", encoding: .utf8)
+        #expect(text.contains("\"single\" : \"oneshot\""))
+        #expect(text.contains("\"consume\" : \"1\""))
+        #expect(text.contains("\"play_state\" : \"play\""))
+        #expect(text.contains("\"curated_key\" : \"tearjerkers/3\""))
+        #expect(text.contains("\"version\" : 1"))
+    }
+
+    @Test func saveReplacesAtomicallyAndLeavesNoTempFiles() throws {
+        let root = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = StateStore(path: root + "/state.json")
+        try store.save(sample)
+        var state = sample
+        for second in 1...20 {
+            state.elapsed = Double(second)
+            try store.save(state)
+        }
+        #expect(store.load().0 == state)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["state.json"])
+    }
+
+    @Test func concurrentSavesLeaveOneWholeFile() async throws {
+        let root = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = StateStore(path: root + "/state.json")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    var state = sample
+                    state.volume = index
+                    try store.save(state)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let (loaded, warning) = store.load()
+        #expect(warning == nil)
+        #expect((0..<8).contains(loaded?.volume ?? -1))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["state.json"])
+    }
+
+    @Test func failedSaveKeepsTheOldFile() throws {
+        let root = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = StateStore(path: root + "/state.json")
+        try store.save(sample)
+        chmod(root, 0o500)
+        defer { chmod(root, 0o700) }
+        guard access(root, W_OK) != 0 else { return }  // running as root: permissions do not stop us
+        var changed = sample
+        changed.volume = 1
+        #expect(throws: StateStoreError.self) { try store.save(changed) }
+        #expect(store.load().0 == sample)
+    }
+
+    @Test(arguments: [
+        "{\"version\": 1, \"queue\": [",  // truncated
+        "not json at all",
+        "",
+        "{\"version\": 1}",  // missing keys
+        "{\"version\": 2, \"queue\": [], \"elapsed\": 0, \"play_state\": \"stop\", \"volume\": 50, \"repeat\": false,"
+            + " \"random\": false, \"single\": \"0\", \"consume\": \"0\"}",  // future version
+        "{\"version\": 1, \"queue\": [], \"current_position\": 3, \"elapsed\": 0, \"play_state\": \"play\","
+            + " \"volume\": 50, \"repeat\": false, \"random\": false, \"single\": \"0\", \"consume\": \"0\"}",
+        "{\"version\": 1, \"queue\": [], \"elapsed\": 0, \"play_state\": \"play\", \"volume\": 50, \"repeat\": false,"
+            + " \"random\": false, \"single\": \"maybe\", \"consume\": \"0\"}",
+    ])
+    func corruptFileIsMovedAside(contents: String) throws {
+        let root = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/state.json"
+        try contents.write(toFile: path, atomically: false, encoding: .utf8)
+        let before = time(nil)
+        let (state, warning) = StateStore(path: path).load()
+        #expect(state == nil)
+        let text = try #require(warning)
+        #expect(text.contains("moved it to \(path).corrupt-"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: root)
+        #expect(files.count == 1)
+        let moved = try #require(files.first)
+        let stamp = try #require(Int(moved.dropFirst("state.json.corrupt-".count)))
+        #expect(moved.hasPrefix("state.json.corrupt-"))
+        #expect(stamp >= before && stamp <= time(nil))
+        #expect(try String(contentsOfFile: root + "/" + moved, encoding: .utf8) == contents)
+    }
+
+    @Test func secondCorruptFileInTheSameSecondDoesNotOverwriteTheFirst() throws {
+        let root = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/state.json"
+        let store = StateStore(path: path)
+        try "first".write(toFile: path, atomically: false, encoding: .utf8)
+        _ = store.load()
+        try "second".write(toFile: path, atomically: false, encoding: .utf8)
+        _ = store.load()
+        let files = try FileManager.default.contentsOfDirectory(atPath: root)
+        #expect(files.count == 2)
+        #expect(files.allSatisfy { $0.hasPrefix("state.json.corrupt-") })
+    }
+
+    @Test func minimalStateDecodesWithoutOptionalKeys() throws {
+        let json = "{\"version\": 1, \"queue\": [{\"uri\": \"a.flac\"}], \"elapsed\": 0, \"play_state\": \"stop\","
+            + " \"volume\": 100, \"repeat\": false, \"random\": true, \"single\": \"1\", \"consume\": \"oneshot\"}"
+        let state = try JSONDecoder().decode(PersistedState.self, from: Data(json.utf8))
+        #expect(
+            state
+                == PersistedState(
+                    queue: [PersistedState.Entry(uri: "a.flac")], random: true, single: .on, consume: .oneshot))
+    }
+}
