@@ -21,12 +21,15 @@ public struct DaemonOptions: Sendable {
     public var pins: [String: String]
     public var softwareMixer: Bool
     public var maxConnections: Int
+    /// Moods from the user's config, merged over the curated ones (same name: the user's wins).
+    public var userMoods: [Mood]
 
     public init(
         socketPath: String, adoptedDescriptor: Int32? = nil, musicDirectory: String, outputDevice: String,
         curatedDirectories: [String], storedPlaylistDirectory: String, cacheFile: String?,
-        pins: [String: String] = [:], softwareMixer: Bool = true, maxConnections: Int = 256
+        pins: [String: String] = [:], softwareMixer: Bool = true, maxConnections: Int = 256, userMoods: [Mood] = []
     ) {
+        self.userMoods = userMoods
         self.socketPath = socketPath
         self.adoptedDescriptor = adoptedDescriptor
         self.musicDirectory = musicDirectory
@@ -56,12 +59,17 @@ public final class Daemon: Sendable {
 
     /// Starts everything and returns once the socket serves.
     public static func start(_ options: DaemonOptions, logger: Logger) async throws -> Daemon {
-        let catalog: CuratedCatalog
+        var catalog: CuratedCatalog
         do {
             catalog = try CuratedCatalog.load(directories: options.curatedDirectories)
         } catch {
             logger.error("curated playlists not loaded", metadata: ["error": "\(error)"])
             catalog = CuratedCatalog(playlists: [], moods: [])
+        }
+        if !options.userMoods.isEmpty {
+            let userNames = Set(options.userMoods.map(\.name))
+            catalog.moods = (catalog.moods.filter { !userNames.contains($0.name) } + options.userMoods)
+                .sorted { $0.name < $1.name }
         }
         let library = MusicLibrary(root: options.musicDirectory, cacheFile: options.cacheFile, logger: logger)
         let cached = library.loadCache()

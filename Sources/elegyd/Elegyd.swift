@@ -7,12 +7,13 @@ import Logging
     import Glibc
 #endif
 
-/// `elegyd`: the Elegy daemon. Configuration only; the work is in ElegyServer.
+/// `elegyd`: the Elegy daemon. Reads flags and config, then hands over to ElegyServer.
 @main
 struct Elegyd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "elegyd",
-        abstract: "Elegy's audio player daemon: curated sad-song playlists, gapless ALSA playback, MPD protocol.")
+        abstract: "Elegy's audio player daemon: curated sad-song playlists, gapless ALSA playback, MPD protocol.",
+        discussion: "Flags override the config file ($XDG_CONFIG_HOME/elegy/elegy.toml).")
 
     @Option(help: "Unix socket to serve (default: $XDG_RUNTIME_DIR/elegy/socket).")
     var socket: String?
@@ -29,35 +30,77 @@ struct Elegyd: AsyncParsableCommand {
     @Option(name: .customLong("playlists"), help: "A directory of curated playlists (repeatable).")
     var playlistDirectories: [String] = []
 
+    @Option(name: .customLong("state"), help: "State file (default: $XDG_STATE_HOME/elegy/state.json).")
+    var stateFile: String?
+
     @Flag(help: "Log debug messages.")
     var verbose = false
+
+    /// sysexits.h: a configuration error.
+    static let configurationError: Int32 = 78
 
     func run() async throws {
         let environment = ProcessEnvironment.current
         let level: Logger.Level = verbose ? .debug : .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = JournalLogHandler(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "elegyd")
+        let loaded: (ElegyConfig, warnings: [String])
+        do {
+            loaded = try ElegyConfig.load(path: config, environment: environment)
+        } catch {
+            printError("elegyd: \(error)")
+            throw ExitCode(Elegyd.configurationError)
+        }
+        let settings = loaded.0
+        for warning in loaded.warnings { logger.warning("\(warning)") }
+
         let paths = DaemonPaths(environment: environment)
+        let adopted = Systemd.listenFileDescriptors().first
         let options = DaemonOptions(
-            socketPath: socket ?? paths.socket,
-            musicDirectory: musicDirectory.map(paths.expandingTilde) ?? paths.musicDirectory,
-            outputDevice: output ?? "default",
-            curatedDirectories: playlistDirectories.isEmpty ? paths.curatedDirectories : playlistDirectories,
+            socketPath: socket ?? settings.socketPath ?? paths.socket,
+            adoptedDescriptor: adopted,
+            musicDirectory: musicDirectory.map(paths.expandingTilde) ?? settings.musicDirectory,
+            outputDevice: output ?? settings.outputDevice,
+            curatedDirectories: (playlistDirectories.isEmpty ? paths.curatedDirectories : playlistDirectories)
+                + settings.playlistDirectories,
             storedPlaylistDirectory: paths.storedPlaylists,
-            cacheFile: paths.cacheFile)
+            cacheFile: paths.cacheFile,
+            pins: settings.pins,
+            softwareMixer: settings.mixer == .software,
+            maxConnections: settings.maxConnections,
+            userMoods: settings.moods)
         let daemon: Daemon
         do {
             daemon = try await Daemon.start(options, logger: logger)
         } catch {
             logger.critical("\(error)")
+            printError("elegyd: \(error)")
             throw ExitCode(1)
         }
+
+        let store = StateStore(path: stateFile ?? paths.stateFile)
+        let (saved, warning) = store.load()
+        if let warning { logger.warning("\(warning)") }
+        if let saved {
+            await daemon.core.perform { $0.restore(saved, resumePlaying: !settings.restorePaused) }
+        }
+        let saver = StateSaver(core: daemon.core, store: store, notifySystemd: true)
+        await saver.attach()
+        _ = Systemd.notify("READY=1\nSTATUS=Serving \(adopted.map { "socket fd \($0)" } ?? options.socketPath)")
+
         let signal = await waitForTerminationSignal()
         logger.info("stopping", metadata: ["signal": "\(signal)"])
+        _ = Systemd.notify("STOPPING=1")
+        await saver.saveFinal()
         await daemon.shutdown()
+    }
+
+    private func printError(_ message: String) {
+        var line = message + "\n"
+        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     }
 }

@@ -1,0 +1,125 @@
+import Dispatch
+import ElegyAudio
+import ElegyCore
+
+/// Saving and restoring the queue, position, volume and modes (core queue only).
+extension DaemonCore {
+    /// What belongs in state.json right now.
+    func persistedState() -> PersistedState {
+        let playback = engine.status
+        let playState: PersistedState.PlayState =
+            switch playback.state {
+            case .play: .play
+            case .pause: .pause
+            case .stop: .stop
+            }
+        return PersistedState(
+            queue: playQueue.entries.map { PersistedState.Entry(uri: $0.song.uri, curatedKey: $0.curatedKey) },
+            currentPosition: playQueue.currentPosition,
+            elapsed: playback.state == .stop ? 0 : playback.elapsed,
+            playState: playState, volume: playback.volume, repeat: playQueue.repeatMode,
+            random: playQueue.random, single: playQueue.single, consume: playQueue.consume,
+            playlist: lastLoadedPlaylist, mood: currentMood, sleepRemaining: playback.sleepRemaining)
+    }
+
+    /// Puts a saved state back: the queue, modes and volume; the current song paused at its position (or playing
+    /// when `resumePlaying` and it was playing). Files that vanished from the library are dropped.
+    public func restore(_ state: PersistedState, resumePlaying: Bool) {
+        var songs: [(song: Song, curatedKey: String?)] = []
+        var positionMap: [Int: Int] = [:]
+        for (index, entry) in state.queue.enumerated() {
+            guard let song = library.song(uri: entry.uri) else { continue }
+            positionMap[index] = songs.count
+            songs.append((song, entry.curatedKey))
+        }
+        playQueue.clear()
+        _ = try? playQueue.add(contentsOf: songs)
+        playQueue.repeatMode = state.repeat
+        playQueue.setRandom(state.random)
+        playQueue.single = state.single
+        playQueue.consume = state.consume
+        lastLoadedPlaylist = state.playlist
+        currentMood = state.mood
+        if settings.softwareMixer { engine.setVolume(state.volume) }
+        if let sleep = state.sleepRemaining { engine.setSleep(sleep) }
+        if let saved = state.currentPosition, let position = positionMap[saved] {
+            _ = try? playQueue.play(at: position)
+            switch state.playState {
+            case .play, .pause:
+                startCurrent(at: state.elapsed, paused: !(resumePlaying && state.playState == .play))
+            case .stop:
+                playQueue.stop()
+            }
+        }
+        changed(.playlist, .player, .mixer, .options)
+    }
+}
+
+/// Writes state.json within a second of any change, every second while playing (so that `kill -9` loses at most
+/// a second of position), and at shutdown. Runs its writes on the core queue: small blocking file work that never
+/// touches an event loop or the Swift concurrency pool.
+public final class StateSaver: @unchecked Sendable {
+    private let core: DaemonCore
+    private let store: StateStore
+    private let notifySystemd: Bool
+    // Confined to the core queue:
+    private var scheduled = false
+    private var lastSaved: PersistedState?
+    private var lastStatus = ""
+
+    public init(core: DaemonCore, store: StateStore, notifySystemd: Bool) {
+        self.core = core
+        self.store = store
+        self.notifySystemd = notifySystemd
+    }
+
+    /// Hooks into the core: every state change schedules a save. Call once, before clients connect.
+    public func attach() async {
+        await core.perform { core in
+            core.onStateChange = { [self] in self.schedule() }
+        }
+    }
+
+    /// Core queue: a save within one second, unless one is already pending.
+    func schedule() {
+        guard !scheduled else { return }
+        scheduled = true
+        core.queue.asyncAfter(deadline: .now() + 1) { [self] in
+            scheduled = false
+            saveNow()
+            // While playing the position moves on: keep it fresh without any timer when idle or paused.
+            if core.engine.status.state == .play { schedule() }
+        }
+    }
+
+    /// Core queue: writes the state if it differs from the last write.
+    func saveNow() {
+        let state = core.persistedState()
+        if notifySystemd { publishStatus(state) }
+        guard state != lastSaved else { return }
+        do {
+            try store.save(state)
+            lastSaved = state
+        } catch {
+            core.logger.error("cannot save state", metadata: ["path": "\(store.path)", "error": "\(error)"])
+        }
+    }
+
+    /// Saves at once (shutdown); returns when written.
+    public func saveFinal() async {
+        await core.perform { [self] _ in saveNow() }
+    }
+
+    private func publishStatus(_ state: PersistedState) {
+        let status: String
+        if let entry = core.playQueue.currentEntry, state.playState != .stop {
+            let name = [entry.song.artist, entry.song.title].compactMap { $0 }.joined(separator: " - ")
+            status = "\(state.playState == .play ? "Playing" : "Paused"): \(name.isEmpty ? entry.song.uri : name)"
+        } else {
+            status = "Stopped; \(state.queue.count) songs in the queue"
+        }
+        guard status != lastStatus else { return }
+        lastStatus = status
+        _ = Systemd.notify("STATUS=\(status)")
+    }
+}
