@@ -80,6 +80,12 @@ extension DaemonCore {
             if let position = playQueue.currentPosition {
                 engine.setUpcoming(upcomingTracks(after: position), after: id)
             }
+            let playback = engine.status
+            if playback.converted, let format = playback.format {
+                logger.notice(
+                    "the device does not take this format exactly: ALSA's plug layer converts it",
+                    metadata: ["device": "\(settings.outputDevice)", "format": "\(format)"])
+            }
             changed(.player)
         case .trackFailed(let id, let message):
             let uri = playQueue.entry(id: id)?.song.uri ?? "#\(id)"
@@ -98,7 +104,12 @@ extension DaemonCore {
             if hadConsume { changed(.playlist) }
             changed(.player)
         case .outputFailed(let message):
-            logger.error("output failed", metadata: ["device": "\(settings.outputDevice)", "reason": "\(message)"])
+            logger.error(
+                "output failed",
+                metadata: [
+                    "device": "\(settings.outputDevice)", "reason": "\(message)",
+                    "alsa": "\(ALSADiagnostics.last ?? "")",
+                ])
             playQueue.stop()
             changed(.player, .output)
         case .stateChanged:
