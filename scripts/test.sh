@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build --no-parallel
+python3 -m pytest tests/service -q
 tests/systemd-verify.sh
 echo "all tests passed"
