@@ -97,6 +97,18 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         processInput()
     }
 
+    /// The read timeout fired: close, unless the client is idling (waiting for events is not being silent).
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            if case .idle = session.state { return }
+            if busy { return }
+            logger.debug("closing a silent connection", metadata: ["client.id": "\(clientID)"])
+            closeNow()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["client.id": "\(clientID)", "error": "\(error)"])
         closeNow()
