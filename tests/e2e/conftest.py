@@ -18,7 +18,7 @@ import pytest
 import elegy_e2e as e2e
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def binaries() -> tuple[Path, Path]:
     missing = [str(path) for path in (e2e.ELEGYD, e2e.ELEGY) if not os.access(path, os.X_OK)]
     if missing:
