@@ -400,14 +400,14 @@ def elegy(daemon: Daemon, *args: str, check: bool = True, timeout: float = 60,
     return result
 
 
-MPC_STATE_RE = re.compile(r"^\[(playing|paused)\] #(\d+)/(\d+)\s+(\d+):(\d\d)/(\d+):(\d\d) \((\d+)%\)$")
+MPC_STATE_RE = re.compile(r"^\[(playing|paused)\]\s+#(\d+)/(\d+)\s+(\d+):(\d\d)/(\d+):(\d\d) \((\d+)%\)$")
 
 
-def mpc_state(output: str) -> tuple[str, int, int, int] | None:
-    """From mpc's status lines: (state, 1-based position, queue length, elapsed seconds), or None if stopped."""
+def mpc_state(output: str) -> tuple[str | None, int, int, int]:
+    """From mpc's status lines: (state, 1-based position, queue length, elapsed seconds); state None if stopped."""
     for line in output.splitlines():
         match = MPC_STATE_RE.match(line)
         if match:
             state, pos, length, minutes, seconds = match.group(1, 2, 3, 4, 5)
             return state, int(pos), int(length), int(minutes) * 60 + int(seconds)
-    return None
+    return None, 0, 0, 0

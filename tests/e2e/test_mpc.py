@@ -27,6 +27,14 @@ def elapsed(daemon) -> float:
     return float(daemon.status()["elapsed"])
 
 
+def wait_until_heard(daemon, timeout: float = 10) -> None:
+    """Waits until playback is audibly under way (the device is open and the clock runs)."""
+    deadline = time.monotonic() + timeout
+    while float(daemon.status().get("elapsed", 0)) < 0.2:
+        assert time.monotonic() < deadline, daemon.status()
+        time.sleep(0.05)
+
+
 def test_update_then_listall(daemon):
     mpc(daemon, "update", "--wait")
     assert "updating_db" not in daemon.status()
@@ -56,7 +64,7 @@ def test_play_status_seek_pause(daemon):
 
     mpc(daemon, "seek", "5")
     status = mpc(daemon, "status").stdout
-    assert e2e.mpc_state(status)[0] == "playing"
+    assert e2e.mpc_state(status)[0] == "playing", status
     assert e2e.mpc_state(status)[3] == 5, status
     assert "0:05/0:10 (50%)" in status
 
@@ -64,18 +72,19 @@ def test_play_status_seek_pause(daemon):
     assert 6.0 <= elapsed(daemon) < 7.5, "elapsed must advance in real time on a paced output"
 
     paused = mpc(daemon, "pause").stdout
-    assert e2e.mpc_state(paused)[0] == "paused", paused
+    assert e2e.mpc_state(paused)[0] == "paused", f"{paused}\n{daemon.status()}\n{daemon.log_tail()}"
     frozen = elapsed(daemon)
     time.sleep(1.5)
     assert elapsed(daemon) == pytest.approx(frozen, abs=0.01)
-    assert e2e.mpc_state(mpc(daemon, "status").stdout)[0] == "paused"
+    status = mpc(daemon, "status").stdout
+    assert e2e.mpc_state(status)[0] == "paused", status
 
     resumed = mpc(daemon, "play").stdout
     assert e2e.mpc_state(resumed)[:2] == ("playing", 1), resumed
     time.sleep(1.0)
     assert elapsed(daemon) > frozen + 0.5
     mpc(daemon, "stop")
-    assert e2e.mpc_state(mpc(daemon, "status").stdout) is None
+    assert e2e.mpc_state(mpc(daemon, "status").stdout)[0] is None
 
 
 def test_next_prev_current(daemon):
@@ -141,6 +150,7 @@ def test_save_clear_load_lsplaylists(daemon):
 def test_idle_reports_player_after_another_clients_next(daemon):
     queue_album(daemon)
     mpc(daemon, "play")
+    wait_until_heard(daemon)
     idler = subprocess.Popen(["mpc", "idle"], env=daemon.client_env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:
@@ -179,3 +189,25 @@ def test_unknown_command_ack_exact(daemon):
         assert client.greeting == "OK MPD 0.23.5"
         assert client.command("bogus") == ['ACK [5@0] {} unknown command "bogus"']
         assert client.command("ping") == ["OK"]
+
+
+def test_status_right_after_a_command_shows_its_effect(daemon):
+    """A client that asks right after `play`+`seekcur`, `next` or `pause` must see their effect, even while the
+    audio thread is still opening the device for the previous command."""
+    queue_album(daemon)
+    with e2e.RawClient(daemon.socket) as client:
+        ids = [line.split(": ")[1] for line in client.command("playlistinfo") if line.startswith("Id: ")]
+        for attempt in range(8):
+            assert client.command("stop") == ["OK"]
+            assert client.command("play 0") == ["OK"]
+            assert client.command("seekcur 5") == ["OK"]
+            status = client.fields("status")
+            assert float(status["elapsed"]) >= 5, f"attempt {attempt}: after seekcur 5: {status}"
+            assert client.command("next") == ["OK"]
+            status = client.fields("status")
+            assert status["songid"] == ids[1], f"attempt {attempt}: after next: {status}"
+            current = client.fields("currentsong")
+            assert current["Id"] == ids[1], f"attempt {attempt}: currentsong after next: {current}"
+            assert client.command("pause 1") == ["OK"]
+            assert client.fields("status")["state"] == "pause", f"attempt {attempt}"
+        assert client.command("stop") == ["OK"]
