@@ -19,11 +19,16 @@ swift build --build-tests
 step "swift test"
 swift test --skip-build --no-parallel
 
-step "end-to-end (tests/e2e)"
-python3 -m pytest tests/e2e -q
+# Every Python suite under tests/ (tests/e2e here; tests/service where it exists).
+python_suites=()
+for suite in tests/e2e tests/service; do
+    [[ -d $suite ]] && python_suites+=("$suite")
+done
+step "python suites: ${python_suites[*]}"
+python3 -m pytest "${python_suites[@]}" -q
 
 step "systemd units"
 tests/systemd-verify.sh
 
 echo
-echo "test.sh: all passed (dependencies, build, swift test, e2e, systemd verify) in $((SECONDS - started)) s"
+echo "test.sh: all passed: swift build, swift test, pytest ${python_suites[*]}, systemd verify ($((SECONDS - started)) s)"
