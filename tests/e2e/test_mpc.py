@@ -69,10 +69,12 @@ def test_play_status_seek_pause(daemon):
     assert "0:05/0:10 (50%)" in status
 
     time.sleep(1.2)
-    assert 6.0 <= elapsed(daemon) < 7.5, "elapsed must advance in real time on a paced output"
+    # The device's buffer refills after a seek: allow a little less than the wall-clock time.
+    assert 5.7 <= elapsed(daemon) < 7.5, "elapsed must advance in real time on a paced output"
 
     paused = mpc(daemon, "pause").stdout
     assert e2e.mpc_state(paused)[0] == "paused", f"{paused}\n{daemon.status()}\n{daemon.log_tail()}"
+    time.sleep(0.3)  # the position settles on what was heard when the device stopped
     frozen = elapsed(daemon)
     time.sleep(1.5)
     assert elapsed(daemon) == pytest.approx(frozen, abs=0.01)
