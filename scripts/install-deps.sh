@@ -7,7 +7,7 @@ set -euo pipefail
 apt_packages=(
     libsndfile1-dev libasound2-dev libasound2-plugins alsa-utils
     pulseaudio pulseaudio-utils
-    mpc mpd python3-mpd
+    mpc mpd python3-mpd python3-pytest
     sox libsox-fmt-mp3 flac lame vorbis-tools opus-tools
     systemd procps util-linux make
 )

@@ -191,6 +191,12 @@ struct Mailbox: Sendable {
     var hasCommand: Bool {
         start != nil || upcoming != nil || pause != nil || stop || seek != nil || sleep != nil || shutdown
     }
+
+    /// Whether a waiting command published an optimistic status (start, stop, seek, pause) that the audio
+    /// thread's view, older than that command, must not overwrite.
+    var hasOptimisticStatus: Bool {
+        start != nil || pause != nil || stop || seek != nil
+    }
 }
 
 /// State shared between control calls and the audio thread, guarded by one lock.
@@ -245,11 +251,13 @@ final class ControlBlock: @unchecked Sendable {
         }
     }
 
-    /// Audio thread: publishes its view of the status. Unless `force`, it is skipped while a control command
-    /// waits, so that the command's optimistic status stands until the audio thread has acted on it.
+    /// Audio thread: publishes its view of the status. It is skipped while a command with an optimistic status
+    /// waits (even with `force`), so that the command's status stands until the audio thread has acted on it:
+    /// a client that sends `play` then `seekcur 5` and asks at once must see 5, not the start it overtook.
+    /// Unless `force`, it is also skipped while any other control command waits.
     func publish(force: Bool, _ update: (inout EngineStatus) -> Void) {
         lock.withLock {
-            if force || !mailbox.hasCommand { update(&published) }
+            if force ? !mailbox.hasOptimisticStatus : !mailbox.hasCommand { update(&published) }
         }
     }
 

@@ -40,6 +40,7 @@ extension DaemonCore {
             changed(.player)
             return
         }
+        requestedStart = track.id
         engine.play(track, from: seconds, paused: paused, upcoming: upcomingTracks(after: position))
         daemonError = nil
         changed(.player)
@@ -66,6 +67,7 @@ extension DaemonCore {
 
     /// Reacts to the engine (core queue).
     func handle(engineEvent event: EngineEvent) {
+        guard !isStale(event) else { return }
         switch event {
         case .trackStarted(let id):
             if playQueue.currentEntry?.id != id {
@@ -114,6 +116,26 @@ extension DaemonCore {
             changed(.player, .output)
         case .stateChanged:
             changed(.player)
+        }
+    }
+
+    /// Whether `event` comes from before the last start the daemon asked for (a `play 0` then `next` sent at
+    /// once: the first track's `trackStarted` arrives after `next` moved the queue on). The requested track's own
+    /// `trackStarted` or `trackFailed` (after which the engine moves on by itself) ends the wait.
+    private func isStale(_ event: EngineEvent) -> Bool {
+        guard let requested = requestedStart else { return false }
+        switch event {
+        case .trackStarted(let id):
+            guard id == requested else { return true }
+            requestedStart = nil
+            return false
+        case .trackFailed(let id, _):
+            if id == requested { requestedStart = nil }
+            return false
+        case .endOfQueue:
+            return true
+        case .outputFailed, .stateChanged:
+            return false
         }
     }
 

@@ -57,6 +57,10 @@ public final class DaemonCore: @unchecked Sendable {
     var daemonError: String?
     var updateJobID = 0
     var runningUpdate: Int?
+    /// The queue id last handed to `engine.play` whose `trackStarted` has not arrived yet. Engine events are
+    /// delivered late: until that one arrives, another track's `trackStarted` or an `endOfQueue` predates the
+    /// start and must not move the queue.
+    var requestedStart: Int?
     var resolverCache: (libraryVersion: Int, resolver: Resolver)?
     var libraryVersion = 0
     /// Called (on `queue`) after anything that belongs in the saved state changed.

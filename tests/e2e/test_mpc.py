@@ -1,0 +1,215 @@
+"""mpc (Debian's, unmodified) against elegyd with a paced PulseAudio output."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+
+import elegy_e2e as e2e
+from elegy_e2e import mpc
+
+AURORA = "Aurora Lane/Northern Lights"
+
+
+@pytest.fixture(scope="module")
+def daemon(start_daemon, library, pulse):
+    return start_daemon(library, "pulse", pulse=pulse, name="mpc")
+
+
+def queue_album(daemon) -> None:
+    mpc(daemon, "clear")
+    mpc(daemon, "add", AURORA)
+
+
+def elapsed(daemon) -> float:
+    return float(daemon.status()["elapsed"])
+
+
+def wait_until_heard(daemon, timeout: float = 10) -> None:
+    """Waits until playback is audibly under way (the device is open and the clock runs)."""
+    deadline = time.monotonic() + timeout
+    while float(daemon.status().get("elapsed", 0)) < 0.2:
+        assert time.monotonic() < deadline, daemon.status()
+        time.sleep(0.05)
+
+
+def test_update_then_listall(daemon):
+    mpc(daemon, "update", "--wait")
+    assert "updating_db" not in daemon.status()
+    listed = mpc(daemon, "listall").stdout.splitlines()
+    assert sorted(listed) == sorted(track.uri for track in e2e.LIBRARY)
+
+
+def test_add_root_and_playlist_shows_tags(daemon):
+    mpc(daemon, "clear")
+    mpc(daemon, "add", "/")
+    shown = mpc(daemon, "playlist").stdout.splitlines()
+    tracks = sorted(e2e.LIBRARY, key=lambda track: track.uri)
+    # The untagged FLAC gets its artist and title from its Artist/Album/NN - Title path.
+    assert shown == [track.display for track in tracks]
+
+
+def test_play_status_seek_pause(daemon):
+    queue_album(daemon)
+    played = mpc(daemon, "play").stdout
+    assert e2e.mpc_state(played)[:3] == ("playing", 1, 3), played
+    assert played.splitlines()[0] == "Aurora Lane - First Light"
+
+    status = mpc(daemon, "status").stdout
+    state, position, length, seconds = e2e.mpc_state(status)
+    assert (state, position, length) == ("playing", 1, 3), status
+    assert "0:10 (" in status.splitlines()[1], status
+
+    mpc(daemon, "seek", "5")
+    status = mpc(daemon, "status").stdout
+    assert e2e.mpc_state(status)[0] == "playing", status
+    assert e2e.mpc_state(status)[3] == 5, status
+    assert "0:05/0:10 (50%)" in status
+
+    time.sleep(1.2)
+    # The device's buffer refills after a seek: allow a little less than the wall-clock time.
+    assert 5.7 <= elapsed(daemon) < 7.5, "elapsed must advance in real time on a paced output"
+
+    paused = mpc(daemon, "pause").stdout
+    assert e2e.mpc_state(paused)[0] == "paused", f"{paused}\n{daemon.status()}\n{daemon.log_tail()}"
+    time.sleep(0.3)  # the position settles on what was heard when the device stopped
+    frozen = elapsed(daemon)
+    time.sleep(1.5)
+    assert elapsed(daemon) == pytest.approx(frozen, abs=0.01)
+    status = mpc(daemon, "status").stdout
+    assert e2e.mpc_state(status)[0] == "paused", status
+
+    resumed = mpc(daemon, "play").stdout
+    assert e2e.mpc_state(resumed)[:2] == ("playing", 1), resumed
+    time.sleep(1.0)
+    assert elapsed(daemon) > frozen + 0.5
+    mpc(daemon, "stop")
+    assert e2e.mpc_state(mpc(daemon, "status").stdout)[0] is None
+
+
+def test_next_prev_current(daemon):
+    queue_album(daemon)
+    mpc(daemon, "play", "1")
+    assert mpc(daemon, "current").stdout.strip() == "Aurora Lane - First Light"
+    moved = mpc(daemon, "next").stdout
+    assert moved.splitlines()[0] == "Aurora Lane - Polar Night"
+    assert e2e.mpc_state(moved)[:2] == ("playing", 2)
+    assert mpc(daemon, "current").stdout.strip() == "Aurora Lane - Polar Night"
+    back = mpc(daemon, "prev").stdout
+    assert back.splitlines()[0] == "Aurora Lane - First Light"
+    assert e2e.mpc_state(back)[:2] == ("playing", 1)
+    mpc(daemon, "stop")
+    assert mpc(daemon, "current").stdout == ""
+
+
+def test_volume(daemon):
+    assert "volume: 40%" in mpc(daemon, "volume", "40").stdout
+    assert "volume: 40%" in mpc(daemon, "status").stdout
+    assert daemon.status()["volume"] == "40"
+    mpc(daemon, "volume", "100")
+
+
+def test_modes_reflected_in_status(daemon):
+    for mode in ("random", "repeat", "single", "consume"):
+        mpc(daemon, mode, "on")
+    line = [l for l in mpc(daemon, "status").stdout.splitlines() if l.startswith("volume:")][0]
+    for mode in ("random", "repeat", "single", "consume"):
+        assert f"{mode}: on" in line, line
+    status = daemon.status()
+    assert (status["random"], status["repeat"], status["single"], status["consume"]) == ("1", "1", "1", "1")
+    for mode in ("random", "repeat", "single", "consume"):
+        mpc(daemon, mode, "off")
+    line = [l for l in mpc(daemon, "status").stdout.splitlines() if l.startswith("volume:")][0]
+    for mode in ("random", "repeat", "single", "consume"):
+        assert f"{mode}: off" in line, line
+
+
+def test_save_clear_load_lsplaylists(daemon):
+    queue_album(daemon)
+    before = mpc(daemon, "playlist", "-f", "%file%").stdout.splitlines()
+    assert len(before) == 3
+    mpc(daemon, "save", "x")
+    mpc(daemon, "clear")
+    assert mpc(daemon, "playlist").stdout == ""
+    mpc(daemon, "load", "x")
+    assert mpc(daemon, "playlist", "-f", "%file%").stdout.splitlines() == before
+    names = mpc(daemon, "lsplaylists").stdout.splitlines()
+    assert "x" in names
+    assert "tearjerkers" in names
+    assert mpc(daemon, "playlist", "x").stdout.splitlines() == [
+        "Aurora Lane - First Light", "Aurora Lane - Polar Night", "Aurora Lane - Ice Harbour"]
+    saved = daemon.root / "home/.local/share/elegy/playlists/x.m3u"
+    assert saved.exists() or saved.with_suffix(".m3u8").exists()
+    # Saving over an existing playlist is refused, as in MPD.
+    again = mpc(daemon, "save", "x", check=False)
+    assert again.returncode != 0 and "exist" in again.stderr.lower(), again.stderr
+    mpc(daemon, "rm", "x")
+    assert "x" not in mpc(daemon, "lsplaylists").stdout.splitlines()
+
+
+def test_idle_reports_player_after_another_clients_next(daemon):
+    queue_album(daemon)
+    mpc(daemon, "play")
+    wait_until_heard(daemon)
+    idler = subprocess.Popen(["mpc", "idle"], env=daemon.client_env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(0.5)
+        assert idler.poll() is None, "mpc idle returned before anything changed"
+        mpc(daemon, "next")
+        out, err = idler.communicate(timeout=10)
+    finally:
+        if idler.poll() is None:
+            idler.kill()
+            idler.wait()
+    assert idler.returncode == 0, err
+    assert "player" in out.split(), out
+    mpc(daemon, "stop")
+
+
+def test_search_and_find(daemon):
+    found = mpc(daemon, "search", "title", "polar").stdout.splitlines()
+    assert found == [f"{AURORA}/02 - Polar Night.flac"]
+    found = mpc(daemon, "find", "artist", "Brook Tamsin").stdout.splitlines()
+    assert found == [track.uri for track in e2e.GAPLESS_ALBUM]
+    assert mpc(daemon, "find", "artist", "brook tamsin").stdout == "", "find is exact (case-sensitive)"
+    found = mpc(daemon, "search", "artist", "cedar").stdout.splitlines()
+    assert found == ["Cedar Hollow/Lanterns/01 - Quiet Rooms.mp3"]
+
+
+def test_play_out_of_range_is_an_mpd_error(daemon):
+    queue_album(daemon)
+    result = mpc(daemon, "play", "99", check=False)
+    assert result.returncode != 0
+    assert "Bad song index" in result.stderr, result.stderr
+
+
+def test_unknown_command_ack_exact(daemon):
+    with e2e.RawClient(daemon.socket) as client:
+        assert client.greeting == "OK MPD 0.23.5"
+        assert client.command("bogus") == ['ACK [5@0] {} unknown command "bogus"']
+        assert client.command("ping") == ["OK"]
+
+
+def test_status_right_after_a_command_shows_its_effect(daemon):
+    """A client that asks right after `play`+`seekcur`, `next` or `pause` must see their effect, even while the
+    audio thread is still opening the device for the previous command."""
+    queue_album(daemon)
+    with e2e.RawClient(daemon.socket) as client:
+        ids = [line.split(": ")[1] for line in client.command("playlistinfo") if line.startswith("Id: ")]
+        for attempt in range(8):
+            assert client.command("stop") == ["OK"]
+            assert client.command("play 0") == ["OK"]
+            assert client.command("seekcur 5") == ["OK"]
+            status = client.fields("status")
+            assert float(status["elapsed"]) >= 5, f"attempt {attempt}: after seekcur 5: {status}"
+            assert client.command("next") == ["OK"]
+            status = client.fields("status")
+            assert status["songid"] == ids[1], f"attempt {attempt}: after next: {status}"
+            current = client.fields("currentsong")
+            assert current["Id"] == ids[1], f"attempt {attempt}: currentsong after next: {current}"
+            assert client.command("pause 1") == ["OK"]
+            assert client.fields("status")["state"] == "pause", f"attempt {attempt}"
+        assert client.command("stop") == ["OK"]
