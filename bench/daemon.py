@@ -290,12 +290,13 @@ def library_benchmarks(daemon, songs, bench, reps, results):
     r["rss_idle_mib"], _ = proc_mem(pid)
 
     for clients in (1, 32):
-        cpu0 = proc_cpu(pid)
+        cpu0, sw0 = proc_cpu(pid), thread_switches(pid)
         out = subprocess.run([bench, "roundtrips", daemon.socket, str(clients), "5"], capture_output=True,
                              text=True, check=True).stdout
-        cpu1 = proc_cpu(pid)
+        cpu1, sw1 = proc_cpu(pid), thread_switches(pid)
         fields = dict(part.split("=") for part in out.split())
         r[f"rtt{clients}"] = float(fields["per_second"])
+        r[f"rtt{clients}_switches"] = growth(sw0, sw1) / max(1, int(fields["roundtrips"]))
         r[f"rtt{clients}_errors"] = int(fields["errors"])
         r[f"rtt{clients}_cpu"] = cpu1 - cpu0
     r["rss_after_load_mib"], _ = proc_mem(pid)
@@ -502,6 +503,8 @@ def main():
     row("`status` round-trips/s, 32 clients", "rtt32", 0)
     row("  server CPU s during the 5 s, 1 client", "rtt1_cpu", 2)
     row("  server CPU s during the 5 s, 32 clients", "rtt32_cpu", 2)
+    row("  server context switches per round-trip, 1 client", "rtt1_switches", 2)
+    row("  server context switches per round-trip, 32 clients", "rtt32_switches", 2)
     row("CPU to play 20-min FLAC, unpaced (s)", "play_FLAC", 2)
     row("CPU to play 20-min MP3, unpaced (s)", "play_MP3", 2)
     print()
