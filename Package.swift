@@ -50,7 +50,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
-            name: "elegy-bench", dependencies: ["ElegyCore"], path: "bench/Sources/elegy-bench", swiftSettings: strict
+            name: "elegy-bench", dependencies: ["ElegyCore", "ElegyAudio", "CALSA", "CSndFile"], path: "bench/Sources/elegy-bench", swiftSettings: strict
         ),
         .testTarget(name: "ElegyCoreTests", dependencies: ["ElegyCore"], swiftSettings: strict),
         .testTarget(
