@@ -126,7 +126,7 @@ extension DaemonCore {
             snapshot.bitrate = playback.bitrate ?? 0
             snapshot.audio = playback.format
         }
-        snapshot.sleepRemaining = playback.sleepRemaining.map { Int($0.rounded(.up)) }
+        snapshot.sleepRemaining = playback.sleepRemaining.map { Int(min($0, 1e15).rounded(.up)) }
         return snapshot
     }
 }
