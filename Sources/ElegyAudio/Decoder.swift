@@ -1,6 +1,10 @@
 import CSndFile
 import ElegyCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Reads PCM from one audio file through libsndfile, in the file's own sample width.
 ///
 /// Not thread-safe: one thread (the audio thread, or a scanner thread) owns a decoder at a time.
@@ -19,7 +23,20 @@ public final class Decoder {
     /// The corresponding C function is `sf_open`.
     public init(path: String) throws(DecoderError) {
         var info = SF_INFO()
-        guard let opened = sf_open(path, Int32(SFM_READ), &info) else {
+        // Open the descriptor ourselves, without blocking: a FIFO (or a device) put where a song was would
+        // otherwise block `sf_open` — and the audio thread — until some writer came.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw DecoderError(function: "open", path: path, message: String(cString: strerror(errno)))
+        }
+        var stats = stat()
+        guard fstat(fd, &stats) == 0, (stats.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw DecoderError(function: "open", path: path, message: "not a regular file")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        guard let opened = sf_open_fd(fd, Int32(SFM_READ), &info, Int32(SF_TRUE)) else {
+            // libsndfile closes the descriptor when it fails, as it would on sf_close.
             throw DecoderError(function: "sf_open", path: path, message: String(cString: sf_strerror(nil)))
         }
         guard info.channels > 0, info.channels <= 32, info.samplerate > 0, info.samplerate <= 768_000 else {
