@@ -306,3 +306,54 @@ def wait_until(predicate, limit, what):
 
 def have(tool):
     return shutil.which(tool) is not None
+
+
+class Pulse:
+    """A PulseAudio server with a null sink (paced in real time), private to the tests: TESTING.md's recipe."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.runtime = self.root / "runtime"
+        self.runtime.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.runtime, 0o700)
+        self.socket = self.runtime / "native"
+        self.env = dict(os.environ, HOME=str(self.root), XDG_RUNTIME_DIR=str(self.runtime))
+        self.client_env = {"PULSE_SERVER": f"unix:{self.socket}"}
+        self.proc = None
+
+    def start(self):
+        if not (have("pulseaudio") and have("pactl")):
+            pytest.fail("pulseaudio and pactl are needed for the paced-output tests (scripts/install-deps.sh)",
+                        pytrace=False)
+        self.log = open(self.root / "pulse.log", "ab")
+        self.proc = subprocess.Popen(
+            ["pulseaudio", "--daemonize=no", "-n", "--exit-idle-time=-1", "--disallow-exit",
+             "--load=module-null-sink sink_name=null rate=44100 norewinds=1",
+             f"--load=module-native-protocol-unix auth-anonymous=1 socket={self.socket}",
+             "--log-target=stderr"],
+            env=self.env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        wait_until(self.answers, 10, "pulseaudio to answer")
+        return self
+
+    def answers(self):
+        return subprocess.run(["pactl", "info"], env=dict(self.env, **self.client_env), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.log.close()
+        wait_until(lambda: not self.answers(), 5, "pulseaudio to stop")
+
+
+@pytest.fixture
+def pulse(tmp_path):
+    server = Pulse(tmp_path / "pulse").start()
+    yield server
+    server.stop()
