@@ -17,6 +17,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCALE = float(os.environ.get("ELEGY_TIMEOUT_SCALE", "1"))
+# Sanitizer builds keep freed memory in quarantine: tests/robustness/sanitizers.sh loosens the RSS bound.
+RSS_FACTOR = float(os.environ.get("ELEGY_RSS_FACTOR", "2"))
 
 
 def pytest_addoption(parser):

@@ -7,7 +7,7 @@ import time
 
 import media
 import results
-from conftest import timeout, wait_until
+from conftest import RSS_FACTOR, timeout, wait_until
 
 LIMIT = 256
 
@@ -88,7 +88,7 @@ def test_300_simultaneous_connections(daemon_factory):
     print("\nflood:", figures)
     results.record("flood_300", figures)
     assert fds_after <= fds_before, f"fds: {fds_before} before, {fds_after} after"
-    assert rss_after <= 2 * rss_before
+    assert rss_after <= RSS_FACTOR * rss_before
     daemon.assert_alive()
 
 
@@ -186,6 +186,37 @@ def test_idle_clients_while_hammering(daemon_factory, long_mode):
     print("\nidle flood:", figures)
     results.record("idle_flood_long" if long_mode else "idle_flood", figures)
     assert fds_after <= fds_before, f"fds: {fds_before} before, {fds_after} after"
-    assert rss_after <= 2 * rss_before, f"RSS {rss_before} kB before, {rss_after} kB after"
+    assert rss_after <= RSS_FACTOR * rss_before, f"RSS {rss_before} kB before, {rss_after} kB after"
     assert daemon.command("ping") == ["OK"]
+    daemon.assert_alive()
+
+
+def test_client_that_never_reads(daemon_factory):
+    """A client pipelines `status` as fast as it can and never reads an answer: the daemon stops reading from it
+    (its memory stays put) and keeps serving everyone else. Before back-pressure this grew the daemon to 1 GB."""
+    daemon = daemon_factory("noread")
+    daemon.start()
+    time.sleep(0.2)
+    rss_before = daemon.rss_kb()
+    flood = open_raw(daemon.socket)
+    flood.settimeout(0.5)
+    chunk = b"status\n" * 10_000
+    sent = 0
+    began = time.monotonic()
+    try:
+        while time.monotonic() - began < 5:
+            flood.sendall(chunk)
+            sent += len(chunk)
+    except socket.timeout:
+        pass  # the daemon stopped reading: the kernel buffers are full
+    rss_during = daemon.rss_kb()
+    other = daemon.connect()
+    assert other.cmd("ping") == ["OK"]
+    other.close()
+    flood.close()
+    figures = {"bytes_sent_before_blocked": sent, "rss_kb_before": rss_before, "rss_kb_during": rss_during}
+    print("\nnever-reading client:", figures)
+    results.record("never_reading_client", figures)
+    assert sent < 64 * 1024 * 1024, f"the daemon took {sent} bytes from a client that reads nothing"
+    assert rss_during <= RSS_FACTOR * rss_before, f"RSS {rss_before} kB -> {rss_during} kB"
     daemon.assert_alive()
