@@ -35,8 +35,8 @@ for kind in "${kinds[@]}"; do
         ELEGY_FUZZ_INPUTS=${ELEGY_FUZZ_INPUTS:-20000} \
         ELEGY_RSS_FACTOR=${ELEGY_RSS_FACTOR:-6} \
         TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 suppressions=$PWD/tests/robustness/tsan-suppressions.txt ${TSAN_OPTIONS:-}" \
-        ASAN_OPTIONS="halt_on_error=0:detect_leaks=1:${ASAN_OPTIONS:-}" \
-        LSAN_OPTIONS="exitcode=0:${LSAN_OPTIONS:-}" \
+        ASAN_OPTIONS="halt_on_error=0:detect_leaks=1:quarantine_size_mb=16:${ASAN_OPTIONS:-}" \
+        LSAN_OPTIONS="exitcode=0:suppressions=$PWD/tests/robustness/lsan-suppressions.txt:${LSAN_OPTIONS:-}" \
         python3 -m pytest "${selected[@]}" -q -p no:cacheprovider --basetemp="$basetemp" || status=1
     reports=$(grep -l -E "WARNING: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer" \
         -r "$basetemp" --include=elegyd.log 2>/dev/null || true)
