@@ -34,6 +34,7 @@ for kind in "${kinds[@]}"; do
         ELEGY_TIMEOUT_SCALE=${ELEGY_TIMEOUT_SCALE:-8} \
         ELEGY_FUZZ_INPUTS=${ELEGY_FUZZ_INPUTS:-20000} \
         ELEGY_RSS_FACTOR=${ELEGY_RSS_FACTOR:-6} \
+        ELEGY_IGNORE_PIPES=1 \
         TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 suppressions=$PWD/tests/robustness/tsan-suppressions.txt ${TSAN_OPTIONS:-}" \
         ASAN_OPTIONS="halt_on_error=0:detect_leaks=1:quarantine_size_mb=16:${ASAN_OPTIONS:-}" \
         LSAN_OPTIONS="exitcode=0:suppressions=$PWD/tests/robustness/lsan-suppressions.txt:${LSAN_OPTIONS:-}" \

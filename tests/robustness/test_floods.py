@@ -87,7 +87,7 @@ def test_300_simultaneous_connections(daemon_factory):
                "rss_kb_after": rss_after}
     print("\nflood:", figures)
     results.record("flood_300", figures)
-    assert fds_after <= fds_before, f"fds: {fds_before} before, {fds_after} after"
+    assert fds_after <= fds_before, f"fds: {fds_before} before, {fds_after} after:\n{daemon.fd_listing()}"
     assert rss_after <= RSS_FACTOR * rss_before
     daemon.assert_alive()
 
@@ -185,7 +185,7 @@ def test_idle_clients_while_hammering(daemon_factory, long_mode):
                "rss_kb_during": rss_during, "rss_kb_after": rss_after}
     print("\nidle flood:", figures)
     results.record("idle_flood_long" if long_mode else "idle_flood", figures)
-    assert fds_after <= fds_before, f"fds: {fds_before} before, {fds_after} after"
+    assert fds_after <= fds_before, f"fds: {fds_before} before, {fds_after} after:\n{daemon.fd_listing()}"
     assert rss_after <= RSS_FACTOR * rss_before, f"RSS {rss_before} kB before, {rss_after} kB after"
     assert daemon.command("ping") == ["OK"]
     daemon.assert_alive()

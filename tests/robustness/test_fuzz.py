@@ -95,7 +95,7 @@ def test_protocol_fuzz(daemon_factory, seed, long_mode):
     assert generator.inputs >= target
     assert queue_after == queue_before, "the fuzz changed the queue"
     assert rss_after <= RSS_FACTOR * rss_before, f"RSS grew from {rss_before} kB to {rss_after} kB"
-    assert fds_after <= fds_before, f"fds: {fds_before} before, {fds_after} after"
+    assert fds_after <= fds_before, f"fds: {fds_before} before, {fds_after} after:\n{daemon.fd_listing()}"
     daemon.assert_alive()
 
 
