@@ -52,6 +52,11 @@ let package = Package(
         .executableTarget(
             name: "elegy-bench", dependencies: ["ElegyCore", "ElegyAudio", "CALSA", "CSndFile"], path: "bench/Sources/elegy-bench", swiftSettings: strict
         ),
+        // In-process protocol fuzzing (fuzz/ElegyFuzz): a seeded replay tool here; libFuzzer with
+        // `swift build --sanitize=fuzzer -Xswiftc -DELEGY_FUZZ --product ElegyFuzz --scratch-path .build-fuzz`.
+        .executableTarget(
+            name: "ElegyFuzz", dependencies: ["ElegyCore"], path: "fuzz/ElegyFuzz", swiftSettings: strict
+        ),
         .testTarget(name: "ElegyCoreTests", dependencies: ["ElegyCore"], swiftSettings: strict),
         .testTarget(
             name: "ElegyAudioTests", dependencies: ["ElegyAudio", "ElegyCore", "CSndFile"], swiftSettings: strict),

@@ -133,9 +133,9 @@ final class AudioThread {
         while let track = candidate {
             do {
                 let opened = try Decoder(path: track.path)
-                if seconds > 0 { try opened.seek(toFrame: Int64(seconds * Double(opened.format.sampleRate))) }
-                startDecoding(track, with: opened, atFrame: Int64(seconds * Double(opened.format.sampleRate)),
-                    paused: start.paused)
+                let frame = AudioThread.frame(atSeconds: seconds, in: opened)
+                if seconds > 0 { try opened.seek(toFrame: frame) }
+                startDecoding(track, with: opened, atFrame: frame, paused: start.paused)
                 return
             } catch {
                 fail(track, error.description)
@@ -182,7 +182,7 @@ final class AudioThread {
 
     private func seek(to seconds: Double) {
         guard let decoder, let current, state != .stop else { return }
-        let frame = Int64(seconds * Double(decoder.format.sampleRate))
+        let frame = AudioThread.frame(atSeconds: seconds, in: decoder)
         do {
             try decoder.seek(toFrame: frame)
         } catch {
@@ -393,6 +393,15 @@ final class AudioThread {
         let since = ContinuousClock.now - clockStart
         let seconds = Double(since.components.seconds) + Double(since.components.attoseconds) / 1e18
         return min(reported, clockBase + Int64(seconds * Double(rate)))
+    }
+
+    /// The frame `seconds` into `decoder`'s stream, at most its end. A client may ask for any finite time
+    /// (`seek 0 1e300`), which does not fit an Int64.
+    static func frame(atSeconds seconds: Double, in decoder: Decoder) -> Int64 {
+        let frames = (seconds * Double(decoder.format.sampleRate)).rounded(.down)
+        let end = decoder.frameCount ?? Int64.max / 4
+        guard frames > 0 else { return 0 }
+        return frames < Double(end) ? Int64(frames) : end
     }
 
     private func restartClock(at frames: Int64) {

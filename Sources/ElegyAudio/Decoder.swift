@@ -1,5 +1,10 @@
 import CSndFile
 import ElegyCore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Reads PCM from one audio file through libsndfile, in the file's own sample width.
 ///
@@ -14,13 +19,34 @@ public final class Decoder {
     private let majorFormat: Int32
     private let subFormat: Int32
     private var handle: OpaquePointer?
+    /// Serialises `sf_open_fd` with reading its process-wide error message.
+    private static let openLock = Mutex(())
 
     /// Opens `path`. Throws libsndfile's message when the file is missing, unreadable or not audio.
     /// The corresponding C function is `sf_open`.
     public init(path: String) throws(DecoderError) {
         var info = SF_INFO()
-        guard let opened = sf_open(path, Int32(SFM_READ), &info) else {
-            throw DecoderError(function: "sf_open", path: path, message: String(cString: sf_strerror(nil)))
+        // Open the descriptor ourselves, without blocking: a FIFO (or a device) put where a song was would
+        // otherwise block `sf_open` — and the audio thread — until some writer came.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw DecoderError(function: "open", path: path, message: String(cString: strerror(errno)))
+        }
+        var stats = stat()
+        guard fstat(fd, &stats) == 0, (stats.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw DecoderError(function: "open", path: path, message: "not a regular file")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        // libsndfile keeps the error of a failed open in one process-wide variable, which every open resets: with
+        // the scanner opening files on several threads, a file got another file's message. Open and read the
+        // message under one lock. (libsndfile closes the descriptor when the open fails.)
+        let (handle, failure) = Decoder.openLock.withLock { _ -> (OpaquePointer?, String) in
+            let handle = sf_open_fd(fd, Int32(SFM_READ), &info, Int32(SF_TRUE))
+            return (handle, handle == nil ? String(cString: sf_strerror(nil)) : "")
+        }
+        guard let opened = handle else {
+            throw DecoderError(function: "sf_open", path: path, message: failure)
         }
         guard info.channels > 0, info.channels <= 32, info.samplerate > 0, info.samplerate <= 768_000 else {
             sf_close(opened)

@@ -18,9 +18,17 @@ struct PeerCredentials: Sendable {
 ///
 /// Runs on its channel's event loop only. Commands execute on the core's queue, never on the event loop; while a
 /// batch runs, further input waits in the framer so that answers keep their order.
-final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// Back-pressure: a client that sends without reading answers, or faster than the core runs its commands, is not
+/// read from while its answers are not written out (the channel is not writable) or while a batch runs and more than
+/// `inputHighWater` bytes already wait in the framer. Without it a `status` flood grew the daemon to 1 GB in 15 s.
+final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
+
+    /// Unprocessed input above which reading pauses while a batch runs.
+    static let inputHighWater = 64 * 1024
 
     static let greeting = "OK MPD 0.23.5\n"
 
@@ -34,6 +42,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// A batch is on the core queue; input waits until its answer is written.
     private var busy = false
     private var closed = false
+    /// A read the channel asked for and this handler holds back (see back-pressure above).
+    private var readHeld = false
 
     init(core: DaemonCore, registry: ClientRegistry, logger: Logger) {
         self.core = core
@@ -114,10 +124,35 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         closeNow()
     }
 
-    /// Runs every complete request in the framer, in order, stopping while a batch is on the core.
+    /// Outbound `read`: held while the client must first take its answers or while enough input waits.
+    func read(context: ChannelHandlerContext) {
+        if holdsInput(context) {
+            readHeld = true
+            return
+        }
+        context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { processInput() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func holdsInput(_ context: ChannelHandlerContext) -> Bool {
+        !context.channel.isWritable || (busy && framer.bufferedByteCount >= ConnectionHandler.inputHighWater)
+    }
+
+    private func releaseHeldRead(_ context: ChannelHandlerContext) {
+        guard readHeld, !closed, !holdsInput(context) else { return }
+        readHeld = false
+        context.read()
+    }
+
+    /// Runs every complete request in the framer, in order, stopping while a batch is on the core or while the
+    /// answers already written wait for the client to read them.
     private func processInput() {
         guard let context else { return }
-        while !busy, !closed, let action = session.next(from: &framer) {
+        while !busy, !closed, context.channel.isWritable, let action = session.next(from: &framer) {
             switch action {
             case .nothing:
                 continue
@@ -139,7 +174,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 }
             }
         }
-        if !busy { context.flush() }
+        if !busy || !context.channel.isWritable { context.flush() }
+        releaseHeldRead(context)
     }
 
     /// Event loop: writes a batch's answer and resumes reading input.

@@ -59,6 +59,8 @@ public final class Daemon: Sendable {
 
     /// Starts everything and returns once the socket serves.
     public static func start(_ options: DaemonOptions, logger: Logger) async throws -> Daemon {
+        // From here on SIGTERM is caught and kept for `waitForTerminationSignal`, before any client can connect.
+        TerminationSignals.install()
         var catalog: CuratedCatalog
         do {
             catalog = try CuratedCatalog.load(directories: options.curatedDirectories)
@@ -105,36 +107,54 @@ public final class Daemon: Sendable {
     }
 }
 
-/// Waits for SIGTERM or SIGINT (without a polling loop: a dispatch signal source) and returns its number.
+/// Waits for SIGTERM or SIGINT and returns its number. A signal that arrived since `Daemon.start` (which catches
+/// them before the socket serves) is returned at once.
 public func waitForTerminationSignal() async -> Int32 {
-    signal(SIGTERM, SIG_IGN)
-    signal(SIGINT, SIG_IGN)
-    signal(SIGPIPE, SIG_IGN)
-    let queue = DispatchQueue(label: "elegy.signals")
+    TerminationSignals.install()
     return await withCheckedContinuation { continuation in
-        queue.async {
-            let latch = SignalLatch(continuation)
-            for number in [SIGTERM, SIGINT] {
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { latch.fire(number) }
-                latch.keep(source)
-                source.resume()
-            }
+        // One thread blocked in read(2) on the signal pipe: no polling, no CPU while waiting.
+        DispatchQueue(label: "elegy.signals").async {
+            continuation.resume(returning: TerminationSignals.next())
         }
     }
 }
 
-/// Resumes a continuation once, and keeps the signal sources alive. Used only on the signal queue.
-private final class SignalLatch: @unchecked Sendable {
-    private var continuation: CheckedContinuation<Int32, Never>?
-    private var sources: [any DispatchSourceSignal] = []
+/// SIGTERM and SIGINT caught by a handler that writes the signal number into a pipe (the only async-signal-safe
+/// way to hand it on). Installed synchronously: a dispatch signal source registers asynchronously, and a signal
+/// that came between `SIG_IGN` and that registration was lost (the daemon then ignored `systemctl stop`).
+enum TerminationSignals {
+    nonisolated(unsafe) private static var readEnd: Int32 = -1
+    nonisolated(unsafe) private static var writeEnd: Int32 = -1
+    private static let once: Void = {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) | O_NONBLOCK)  // the handler must never block
+        readEnd = ends[0]
+        writeEnd = ends[1]
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { number in
+            var byte = UInt8(truncatingIfNeeded: number)
+            _ = write(TerminationSignals.writeEnd, &byte, 1)
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        sigaction(SIGTERM, &action, nil)
+        sigaction(SIGINT, &action, nil)
+        signal(SIGPIPE, SIG_IGN)
+    }()
 
-    init(_ continuation: CheckedContinuation<Int32, Never>) { self.continuation = continuation }
+    /// Catches SIGTERM and SIGINT from now on (idempotent).
+    static func install() { _ = once }
 
-    func keep(_ source: any DispatchSourceSignal) { sources.append(source) }
-
-    func fire(_ number: Int32) {
-        continuation?.resume(returning: number)
-        continuation = nil
+    /// Blocks until a termination signal has arrived; returns its number.
+    static func next() -> Int32 {
+        var byte: UInt8 = 0
+        while true {
+            let count = read(readEnd, &byte, 1)
+            if count == 1 { return Int32(byte) }
+            if count < 0 && errno == EINTR { continue }
+            return SIGTERM  // the pipe is gone: nothing will ever arrive, so stop as if asked to
+        }
     }
 }

@@ -29,14 +29,15 @@ extension DaemonCore {
         add("sleep", 0...1) { core, arguments, _, response throws(ProtocolError) in
             guard let argument = arguments.first else {
                 if let remaining = core.engine.status.sleepRemaining {
-                    response.field("elegy_sleep", Int(remaining.rounded(.up)))
+                    response.field("elegy_sleep", Int(min(remaining, 1e15).rounded(.up)))
                 }
                 return
             }
             if argument == "off" || argument == "0" {
                 core.engine.setSleep(nil)
             } else {
-                guard let seconds = DurationText.parse(argument), seconds > 0 else {
+                // At most a year: a timer of Int.max seconds does not fit an Int once it is a Double.
+                guard let seconds = DurationText.parse(argument), seconds > 0, seconds <= 366 * 86_400 else {
                     throw ProtocolError(.arg, "Bad duration: \(argument) (try 30m, 1h, 90s or off)")
                 }
                 core.engine.setSleep(Double(seconds))

@@ -97,6 +97,9 @@ extension DaemonCore {
         return library.songs.filter(filter.matches)
     }
 
+    /// How many skipped files one scan names in the log.
+    static let loggedScanFailures = 200
+
     /// Starts a background scan; returns its job id at once. A scan already running is joined, not doubled.
     func startUpdate(path: String?) -> Int {
         if let running = runningUpdate { return running }
@@ -107,6 +110,14 @@ extension DaemonCore {
         let scanPath = path.map(normalizedDirectory).flatMap { $0.isEmpty ? nil : $0 }
         Task {
             let report = await self.library.scan(path: scanPath)
+            // Name every file the scan skipped (a corrupt file, a FIFO, a symlink loop), not only their count.
+            for failure in report.failed.prefix(DaemonCore.loggedScanFailures) {
+                self.logger.warning(
+                    "library: skipped a file", metadata: ["file": "\(failure.uri)", "reason": "\(failure.reason)"])
+            }
+            if report.failed.count > DaemonCore.loggedScanFailures {
+                self.logger.warning("library: skipped \(report.failed.count - DaemonCore.loggedScanFailures) more files")
+            }
             await self.perform { core in
                 core.runningUpdate = nil
                 core.libraryVersion += 1

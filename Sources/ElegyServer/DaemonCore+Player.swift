@@ -70,6 +70,8 @@ extension DaemonCore {
         guard !isStale(event) else { return }
         switch event {
         case .trackStarted(let id):
+            failedSinceTrackStarted = []
+            lastFailedID = nil
             if playQueue.currentEntry?.id != id {
                 // The engine moved on by itself (gapless): the queue follows.
                 let hadConsume = playQueue.consume.isEnabled
@@ -92,8 +94,11 @@ extension DaemonCore {
         case .trackFailed(let id, let message):
             let uri = playQueue.entry(id: id)?.song.uri ?? "#\(id)"
             logger.error("cannot play a file", metadata: ["file": "\(uri)", "reason": "\(message)"])
+            failedSinceTrackStarted.insert(id)
+            lastFailedID = id
             changed(.player)
         case .endOfQueue:
+            if continueAfterFailures() { return }
             let hadConsume = playQueue.consume.isEnabled
             switch playQueue.advance(.songFinished) {
             case .play(let position), .pause(let position):
@@ -139,6 +144,21 @@ extension DaemonCore {
         }
     }
 
+    /// The engine stopped because every track it was given (the current one and the few it looks ahead) failed
+    /// to open: start the entry after the last failed one, unless every entry has failed since the last track
+    /// started (a queue of broken files must stop, not spin) or single mode asks to stop anyway.
+    func continueAfterFailures() -> Bool {
+        guard let failed = lastFailedID, !playQueue.single.isEnabled,
+            failedSinceTrackStarted.count < playQueue.count,
+            let failedPosition = playQueue.position(ofID: failed),
+            let next = playQueue.nextPosition(after: failedPosition),
+            (try? playQueue.play(at: next)) != nil
+        else { return false }
+        lastFailedID = nil
+        startCurrent()
+        return true
+    }
+
     /// `status` as MPD prints it, from the queue and the engine's snapshot.
     func statusSnapshot() -> StatusSnapshot {
         var snapshot = StatusSnapshot(queue: playQueue)
@@ -159,7 +179,7 @@ extension DaemonCore {
             snapshot.bitrate = playback.bitrate ?? 0
             snapshot.audio = playback.format
         }
-        snapshot.sleepRemaining = playback.sleepRemaining.map { Int($0.rounded(.up)) }
+        snapshot.sleepRemaining = playback.sleepRemaining.map { Int(min($0, 1e15).rounded(.up)) }
         return snapshot
     }
 }

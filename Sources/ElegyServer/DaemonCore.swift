@@ -63,6 +63,10 @@ public final class DaemonCore: @unchecked Sendable {
     var requestedStart: Int?
     var resolverCache: (libraryVersion: Int, resolver: Resolver)?
     var libraryVersion = 0
+    /// Entries the engine could not open since it last started a track, and the last of them: when the engine
+    /// runs out of tracks because all it was given failed, playback goes on after them.
+    var failedSinceTrackStarted: Set<Int> = []
+    var lastFailedID: Int?
     /// Called (on `queue`) after anything that belongs in the saved state changed.
     var onStateChange: (@Sendable () -> Void)?
     let commands: [String: CommandSpec]
