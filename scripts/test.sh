@@ -27,8 +27,13 @@ done
 step "python suites: ${python_suites[*]}"
 python3 -m pytest "${python_suites[@]}" -q
 
+# The robustness suite (tests/robustness): protocol fuzzing (100,000 inputs, seeded), hostile files, device
+# failures, connection floods, signals; `--long` for the benchmark sizes.
+step "robustness"
+python3 -m pytest tests/robustness -q -p no:cacheprovider
+
 step "systemd units"
 tests/systemd-verify.sh
 
 echo
-echo "test.sh: all passed: swift build, swift test, pytest ${python_suites[*]}, systemd verify ($((SECONDS - started)) s)"
+echo "test.sh: all passed: swift build, swift test, pytest ${python_suites[*]} tests/robustness, systemd verify ($((SECONDS - started)) s)"
