@@ -109,11 +109,7 @@ final class AudioThread {
         current = nil
         upcoming = []
         segment = nil
-        previousSegment = nil
-        streamFrames = 0
-        chunkFrames = 0
-        chunkWritten = 0
-        restartClock(at: 0)
+        resetStream()
         let changed = state != .stop
         state = .stop
         control.publish(force: true) { status in
@@ -155,11 +151,7 @@ final class AudioThread {
             guard configureOutput(for: opened.format) else { return }
         }
         heldByALSA = false
-        streamFrames = 0
-        chunkFrames = 0
-        chunkWritten = 0
-        restartClock(at: 0)
-        previousSegment = nil
+        resetStream()
         segment = makeSegment(track, opened, start: 0, offset: frame)
         decoder = opened
         current = track
@@ -191,11 +183,7 @@ final class AudioThread {
         }
         output.discard()
         heldByALSA = false
-        streamFrames = 0
-        chunkFrames = 0
-        chunkWritten = 0
-        restartClock(at: 0)
-        previousSegment = nil
+        resetStream()
         segment = makeSegment(current, decoder, start: 0, offset: frame)
         publishPosition(force: true)
     }
@@ -229,11 +217,7 @@ final class AudioThread {
         let frame = heard >= segment.start ? heard - segment.start + segment.offset : segment.offset
         output.discard()
         try? decoder.seek(toFrame: frame)
-        streamFrames = 0
-        chunkFrames = 0
-        chunkWritten = 0
-        restartClock(at: 0)
-        previousSegment = nil
+        resetStream()
         self.segment?.start = 0
         self.segment?.offset = frame
     }
@@ -299,11 +283,7 @@ final class AudioThread {
         } else {
             output.drain()
             guard configureOutput(for: next.format) else { return }
-            streamFrames = 0
-            chunkFrames = 0
-            chunkWritten = 0
-            restartClock(at: 0)
-            previousSegment = nil
+            resetStream()
             segment = makeSegment(nextTrack, next, start: 0, offset: 0)
         }
         decoder = next
@@ -384,6 +364,15 @@ final class AudioThread {
             status.sleepRemaining = sleep
             status.converted = converted
         }
+    }
+
+    /// The PCM was emptied or reconfigured: the stream, the pending chunk and the clock start again from zero.
+    private func resetStream() {
+        streamFrames = 0
+        chunkFrames = 0
+        chunkWritten = 0
+        previousSegment = nil
+        restartClock(at: 0)
     }
 
     /// Frames of the stream heard so far: written minus the device's delay, never ahead of the clock.

@@ -121,16 +121,8 @@ func fuzzOne(_ input: [UInt8]) {
         return 0
     }
 #else
-    /// A small seeded generator (SplitMix64): the same seed gives the same cases on every machine.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+    /// The queue's seeded generator (SplitMix64): the same seed gives the same cases on every machine.
+    extension SplitMix64 {
         mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
     }
 

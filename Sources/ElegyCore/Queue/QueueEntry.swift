@@ -34,11 +34,14 @@ public enum Advance: Sendable, Hashable {
     case stop
 }
 
-/// SplitMix64: a small, seedable generator so that the queue stays a plain value with reproducible tests.
-struct SplitMix64: RandomNumberGenerator, Sendable, Hashable, Codable {
-    var state: UInt64
+/// SplitMix64: a small, seedable generator so that the queue stays a plain value with reproducible tests
+/// (also the fuzzers' and benchmarks' generator).
+public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable, Codable {
+    public var state: UInt64
 
-    mutating func next() -> UInt64 {
+    public init(state: UInt64) { self.state = state }
+
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
