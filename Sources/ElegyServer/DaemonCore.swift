@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -32,14 +31,11 @@ public struct DaemonSettings: Sendable {
 
 /// The daemon's state and every command handler: queue, player glue, library, playlists, moods.
 ///
-/// Threads: all mutable state is guarded by `stateLock` (see `locked`). Quick in-memory commands run under it
-/// directly on the connection's event loop (no thread hop per request); commands that touch files or build the
-/// resolver (`blockingCommands`), engine events, state snapshots and `perform` run on `queue`, a serial dispatch
-/// queue of the core's own (neither the Swift concurrency pool nor an event loop). The audio thread never takes
-/// the lock.
+/// Thread confinement: all state is touched only on `queue`, a serial dispatch queue of its own (not the Swift
+/// concurrency pool and not a NIO event loop), so handlers may do small blocking file work (stored playlists).
+/// Other threads reach it through `execute`, `handle(engineEvent:)` and `async`.
 public final class DaemonCore: @unchecked Sendable {
     let queue = DispatchQueue(label: "elegy.core")
-    private let stateLock = Mutex(())
     let settings: DaemonSettings
     let engine: PlaybackEngine
     let library: MusicLibrary
@@ -51,7 +47,7 @@ public final class DaemonCore: @unchecked Sendable {
     /// Wall-clock start (Unix seconds), shown as the curated playlists' `Last-Modified`.
     let startUnixTime = Int64(time(nil))
 
-    // Guarded by `stateLock`:
+    // Confined to `queue`:
     var playQueue = PlayQueue()
     /// Subsystems changed by the command or event being handled; broadcast when it is done.
     var pendingChanges = IdleEvents()
@@ -89,48 +85,19 @@ public final class DaemonCore: @unchecked Sendable {
         self.commands = DaemonCore.commandTable()
     }
 
-    /// Commands that read or write files (stored playlists) or may build the resolver: they never run on an event
-    /// loop, but on `queue`.
-    static let blockingCommands: Set<String> = [
-        "save", "rm", "rename", "playlistadd", "playlistclear", "playlistdelete", "playlistmove", "load",
-        "listplaylist", "listplaylistinfo", "listplaylists", "lsinfo", "mood", "resolve",
-    ]
-
-    /// Runs `body` with the core's state locked. Every access to the core's mutable state goes through here.
-    func locked<T>(_ body: (DaemonCore) -> T) -> T {
-        stateLock.withLock { _ in body(self) }
-    }
-
-    /// Event loop: runs a batch of quick, in-memory commands at once, on the calling thread, and returns its
-    /// answer; nil when the batch needs `execute` (a command touches files or builds the resolver).
-    func executeInline(_ batch: CommandBatch, client: inout ClientContext) -> BatchOutcome? {
-        guard !batch.requests.contains(where: { DaemonCore.blockingCommands.contains($0.command) }) else { return nil }
-        return run(batch, client: &client)
-    }
-
-    /// Runs a batch on the core queue, then hands the answer to `completion` (on the core queue).
+    /// Runs a batch of requests on the core queue, then hands the answer to `completion` (on the core queue).
     func execute(
         _ batch: CommandBatch, client: ClientContext,
         completion: @escaping @Sendable (BatchOutcome, ClientContext) -> Void
     ) {
         queue.async {
             var context = client
-            let outcome = self.run(batch, client: &context)
+            let outcome = batch.run { (request, response) throws(ProtocolError) in
+                try self.dispatch(request, client: &context, response: &response)
+            }
+            self.flushChanges()
             completion(outcome, context)
         }
-    }
-
-    private func run(_ batch: CommandBatch, client: inout ClientContext) -> BatchOutcome {
-        var context = client
-        let outcome = locked { core in
-            let outcome = batch.run { (request, response) throws(ProtocolError) in
-                try core.dispatch(request, client: &context, response: &response)
-            }
-            core.flushChanges()
-            return outcome
-        }
-        client = context
-        return outcome
     }
 
     /// Looks a request up in the command table, checks its argument count and runs it.
@@ -150,7 +117,7 @@ public final class DaemonCore: @unchecked Sendable {
         }
     }
 
-    /// Sends what changed to every client (under the core lock).
+    /// Sends what changed to every client (core queue).
     func flushChanges() {
         guard !pendingChanges.isEmpty else { return }
         let changes = pendingChanges.pending
@@ -158,15 +125,12 @@ public final class DaemonCore: @unchecked Sendable {
         registry.broadcast(changes)
     }
 
-    /// Runs `body` on the core queue, under the lock, and returns its result to an async caller.
+    /// Runs `body` on the core queue and returns its result to an async caller.
     public func perform<T: Sendable>(_ body: @escaping @Sendable (DaemonCore) -> T) async -> T {
         await withCheckedContinuation { continuation in
             queue.async {
-                let value = self.locked { core in
-                    let value = body(core)
-                    core.flushChanges()
-                    return value
-                }
+                let value = body(self)
+                self.flushChanges()
                 continuation.resume(returning: value)
             }
         }
@@ -176,10 +140,8 @@ public final class DaemonCore: @unchecked Sendable {
     public func followEngine() async {
         for await event in engine.events {
             queue.async {
-                self.locked { core in
-                    core.handle(engineEvent: event)
-                    core.flushChanges()
-                }
+                self.handle(engineEvent: event)
+                self.flushChanges()
             }
         }
     }
