@@ -42,11 +42,8 @@ public struct DaemonPaths: Sendable {
     public var dataDirectory: String { "\(xdg("XDG_DATA_HOME", ".local/share"))/elegy" }
     public var storedPlaylists: String { "\(dataDirectory)/playlists" }
     public var cacheFile: String { "\(xdg("XDG_CACHE_HOME", ".cache"))/elegy/index.json" }
-    public var stateFile: String { "\(xdg("XDG_STATE_HOME", ".local/state"))/elegy/state.json" }
-    public var musicDirectory: String {
-        if let value = environment["XDG_MUSIC_DIR"], value.hasPrefix("/") { return value }
-        return "\(home)/Music"
-    }
+    /// The state file's default: `StateStore` owns that rule.
+    public var stateFile: String { StateStore.defaultPath(environment: environment) }
 
     /// `~/x` → `$HOME/x`.
     public func expandingTilde(_ path: String) -> String {
