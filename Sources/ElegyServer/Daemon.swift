@@ -61,10 +61,14 @@ public final class Daemon: Sendable {
     public static func start(_ options: DaemonOptions, logger: Logger) async throws -> Daemon {
         // From here on SIGTERM is caught and kept for `waitForTerminationSignal`, before any client can connect.
         TerminationSignals.install()
+        let directories = options.curatedDirectories
+        let loaded = await offConcurrencyPool { Result { () throws(CatalogError) in
+            try CuratedCatalog.load(directories: directories)
+        } }
         var catalog: CuratedCatalog
-        do {
-            catalog = try CuratedCatalog.load(directories: options.curatedDirectories)
-        } catch {
+        switch loaded {
+        case .success(let read): catalog = read
+        case .failure(let error):
             logger.error("curated playlists not loaded", metadata: ["error": "\(error)"])
             catalog = CuratedCatalog(playlists: [], moods: [])
         }
@@ -74,7 +78,7 @@ public final class Daemon: Sendable {
                 .sorted { $0.name < $1.name }
         }
         let library = MusicLibrary(root: options.musicDirectory, cacheFile: options.cacheFile, logger: logger)
-        let cached = library.loadCache()
+        let cached = await offConcurrencyPool { library.loadCache() }
         let engine = PlaybackEngine(device: options.outputDevice)
         let registry = ClientRegistry(limit: options.maxConnections)
         let settings = DaemonSettings(
@@ -104,6 +108,14 @@ public final class Daemon: Sendable {
     public func shutdown() async {
         await server.shutdown()
         engine.shutdown()
+    }
+}
+
+/// Runs blocking startup work (reading files) on a Dispatch queue, so that it never holds a thread of the Swift
+/// concurrency pool.
+public func offConcurrencyPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: body()) }
     }
 }
 

@@ -83,7 +83,7 @@ struct Elegyd: AsyncParsableCommand {
         }
 
         let store = StateStore(path: stateFile ?? paths.stateFile)
-        let (saved, warning) = store.load()
+        let (saved, warning) = await offConcurrencyPool { store.load() }
         if let warning { logger.warning("\(warning)") }
         if let saved {
             await daemon.core.perform { $0.restore(saved, resumePlaying: !settings.restorePaused) }
