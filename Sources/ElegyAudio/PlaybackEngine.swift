@@ -71,7 +71,7 @@ public enum EngineEvent: Sendable, Hashable {
 /// caller: it starts a track with `play` and keeps `upcoming` filled with what follows in play order.
 public final class PlaybackEngine: Sendable {
     /// Frames per chunk: a command takes effect within one chunk (23 ms at 44.1 kHz).
-    static let chunkFrames = 1024
+    public static let chunkFrames = 1024
     /// The sleep timer's fade length.
     public static let sleepFadeSeconds = 10.0
 

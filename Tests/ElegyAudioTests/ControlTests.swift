@@ -42,7 +42,7 @@ import Testing
         let captured = samples16(TestAudio.readBytes("\(dir)/cap.raw"))
         let frames = captured.count / 2
         // Two seconds of playback, to within one chunk.
-        #expect(abs(frames - 88200) <= PlaybackEngineChunk.frames)
+        #expect(abs(frames - 88200) <= PlaybackEngine.chunkFrames)
         // The fade: the last 0.2 s are much quieter than the first 0.2 s, and the level falls steadily.
         let window = 8820 * 2
         let first = rms(captured[0..<window])
@@ -58,8 +58,6 @@ import Testing
         (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
     }
 }
-
-enum PlaybackEngineChunk { static let frames = 1024 }
 
 /// Pause, seek, elapsed and the 50 ms reaction time, on a real-time output (PulseAudio null sink).
 @Suite(.serialized) struct PacedTests {
