@@ -91,13 +91,36 @@ final class AudioThread {
 
     // MARK: Commands
 
-    private func apply(_ commands: Mailbox) {
+    private func apply(_ taken: Mailbox) {
+        let commands = AudioThread.folded(taken)
         if commands.stop { stopAll(emit: true) }
         if let start = commands.start { begin(start) }
         if let next = commands.upcoming, current?.id == next.afterId { replaceUpcoming(next.tracks) }
         if let seconds = commands.seek { seek(to: seconds) }
         if let paused = commands.pause { setPaused(paused) }
         if let sleep = commands.sleep { sleepRemaining = sleep }
+    }
+
+    /// A start followed by a seek, a pause or a new list of what follows, all taken at once, becomes one start with
+    /// them: applied one after the other, each would publish a status in between (a `play` then `pause` would show
+    /// `play` for a moment to a client that asked after the pause).
+    static func folded(_ taken: Mailbox) -> Mailbox {
+        guard var start = taken.start else { return taken }
+        var commands = taken
+        if let seconds = commands.seek {
+            start.seconds = seconds
+            commands.seek = nil
+        }
+        if let paused = commands.pause {
+            start.paused = paused
+            commands.pause = nil
+        }
+        if let next = commands.upcoming, next.afterId == start.track.id {
+            start.upcoming = next.tracks
+            commands.upcoming = nil
+        }
+        commands.start = start
+        return commands
     }
 
     private func stopAll(emit: Bool) {
@@ -118,7 +141,7 @@ final class AudioThread {
             status.format = nil
             status.bitrate = nil
         }
-        if emit && changed { control.events.yield(.stateChanged(.stop)) }
+        if emit && changed { control.events.emit(.stateChanged(.stop)) }
     }
 
     private func begin(_ start: StartCommand) {
@@ -140,7 +163,7 @@ final class AudioThread {
             }
         }
         stopAll(emit: true)
-        control.events.yield(.endOfQueue)
+        control.events.emit(.endOfQueue)
     }
 
     /// Makes `opened` the current decoder on an emptied, configured PCM.
@@ -158,7 +181,7 @@ final class AudioThread {
         state = paused ? .pause : .play
         prefetch()
         publishPosition(force: true)
-        control.events.yield(.trackStarted(id: track.id))
+        control.events.emit(.trackStarted(id: track.id))
     }
 
     private func replaceUpcoming(_ tracks: [Track]) {
@@ -207,7 +230,7 @@ final class AudioThread {
             return
         }
         publishPosition(force: true)
-        control.events.yield(.stateChanged(state))
+        control.events.emit(.stateChanged(state))
     }
 
     /// Empties the PCM and moves the decoder back to what was last heard, so that nothing buffered is lost.
@@ -272,7 +295,7 @@ final class AudioThread {
         guard let next = nextDecoder, let nextTrack = upcoming.first, let finished = decoder else {
             output.drain()
             stopAll(emit: false)
-            control.events.yield(.endOfQueue)
+            control.events.emit(.endOfQueue)
             return
         }
         upcoming.removeFirst()
@@ -288,7 +311,7 @@ final class AudioThread {
         }
         decoder = next
         current = nextTrack
-        control.events.yield(.trackStarted(id: nextTrack.id))
+        control.events.emit(.trackStarted(id: nextTrack.id))
         prefetch()
     }
 
@@ -317,13 +340,13 @@ final class AudioThread {
 
     private func fail(_ track: Track, _ message: String) {
         control.publish(force: true) { $0.error = message }
-        control.events.yield(.trackFailed(id: track.id, message: message))
+        control.events.emit(.trackFailed(id: track.id, message: message))
     }
 
     private func outputFailed(_ message: String) {
         stopAll(emit: false)
         control.publish(force: true) { $0.error = message }
-        control.events.yield(.outputFailed(message: message))
+        control.events.emit(.outputFailed(message: message))
     }
 
     private func makeSegment(_ track: Track, _ decoder: Decoder, start: Int64, offset: Int64) -> Segment {

@@ -10,7 +10,8 @@ import ElegyCore
 // - no logging, no actors, no `await`;
 // - the control lock is held only to copy commands in and publish the status out, never across
 //   `snd_pcm_writei`, `snd_pcm_drain` or a decoder call;
-// - events leave through an `AsyncStream` continuation, which never waits for its reader.
+// - events leave through an `EngineEventSink`: an `AsyncStream` continuation, or the owner's handler, neither of
+//   which waits for its reader.
 
 /// A file to play, named by the queue entry it came from.
 public struct Track: Sendable, Hashable {
@@ -76,14 +77,26 @@ public final class PlaybackEngine: Sendable {
     public static let sleepFadeSeconds = 10.0
 
     private let control: ControlBlock
-    /// Events for the daemon; buffered, so the audio thread never waits for a reader.
+    /// Events for the daemon; buffered, so the audio thread never waits for a reader. Empty (and finished) when
+    /// the engine was created with an `eventHandler`.
     public let events: AsyncStream<EngineEvent>
 
     /// Creates the engine and starts its thread, named `elegy-audio`. Nothing is opened until `play`.
-    public init(device: String) {
+    ///
+    /// With `eventHandler`, events are handed to it on the audio thread as they happen instead of through `events`,
+    /// so that the owner can take the ones already emitted before it acts on a command (a stream's reader learns of
+    /// them later). The handler must return at once: store the event and wake a thread of the owner's.
+    public init(device: String, eventHandler: (@Sendable (EngineEvent) -> Void)? = nil) {
         let (stream, continuation) = AsyncStream<EngineEvent>.makeStream(bufferingPolicy: .bufferingNewest(1024))
         events = stream
-        control = ControlBlock(device: device, events: continuation)
+        let sink: EngineEventSink
+        if let eventHandler {
+            continuation.finish()
+            sink = EngineEventSink(emit: eventHandler, finish: {})
+        } else {
+            sink = EngineEventSink(emit: { continuation.yield($0) }, finish: { continuation.finish() })
+        }
+        control = ControlBlock(device: device, events: sink)
         AudioThread.start(control: control)
     }
 
@@ -199,10 +212,17 @@ struct Mailbox: Sendable {
     }
 }
 
+/// Where the audio thread sends its events: neither call waits for a reader.
+struct EngineEventSink: Sendable {
+    let emit: @Sendable (EngineEvent) -> Void
+    /// Called once when the thread exits.
+    let finish: @Sendable () -> Void
+}
+
 /// State shared between control calls and the audio thread, guarded by one lock.
 final class ControlBlock: @unchecked Sendable {
     let device: String
-    let events: AsyncStream<EngineEvent>.Continuation
+    let events: EngineEventSink
     private let lock = ConditionLock()
     /// Readable while a command waits: wakes the audio thread out of `poll` in a blocked write.
     let wakeDescriptor: Int32 = CALSA_make_wake_descriptor()
@@ -211,7 +231,7 @@ final class ControlBlock: @unchecked Sendable {
     private var published = EngineStatus()
     private var exited = false
 
-    init(device: String, events: AsyncStream<EngineEvent>.Continuation) {
+    init(device: String, events: EngineEventSink) {
         self.device = device
         self.events = events
     }

@@ -16,8 +16,9 @@ struct PeerCredentials: Sendable {
 
 /// One client connection: frames lines, keeps the protocol session, sends batches to the core and writes answers.
 ///
-/// Runs on its channel's event loop only. Commands execute on the core's queue, never on the event loop; while a
-/// batch runs, further input waits in the framer so that answers keep their order.
+/// Runs on its channel's event loop only. Quick in-memory commands are answered at once on the loop (under the core's
+/// lock); commands that touch files run on the core's queue, and while such a batch runs, further input waits in
+/// the framer so that answers keep their order.
 ///
 /// Back-pressure: a client that sends without reading answers, or faster than the core runs its commands, is not
 /// read from while its answers are not written out (the channel is not writable) or while a batch runs and more than
@@ -39,7 +40,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var session = ConnectionSession()
     private var clientID = 0
     private var context: ChannelHandlerContext?
-    /// A batch is on the core queue; input waits until its answer is written.
+    /// A batch of file-touching commands is on the core queue; input waits until its answer is written.
     private var busy = false
     private var closed = false
     /// A read the channel asked for and this handler holds back (see back-pressure above).
@@ -165,10 +166,16 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 if !bytes.isEmpty { write(bytes, context: context) }
                 closeNow()
             case .execute(let batch):
+                var client = ClientContext(id: clientID, tagTypes: session.tagTypes)
+                if let outcome = core.executeInline(batch, client: &client) {
+                    session.tagTypes = client.tagTypes
+                    write(outcome.bytes, context: context)
+                    if outcome.closesConnection { closeNow() }
+                    continue
+                }
                 busy = true
                 let eventLoop = context.eventLoop
                 let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-                let client = ClientContext(id: clientID, tagTypes: session.tagTypes)
                 core.execute(batch, client: client) { outcome, updatedClient in
                     eventLoop.execute { loopBound.value.finish(outcome, client: updatedClient) }
                 }

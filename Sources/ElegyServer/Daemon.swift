@@ -79,15 +79,15 @@ public final class Daemon: Sendable {
         }
         let library = MusicLibrary(root: options.musicDirectory, cacheFile: options.cacheFile, logger: logger)
         let cached = await offConcurrencyPool { library.loadCache() }
-        let engine = PlaybackEngine(device: options.outputDevice)
+        let inbox = EngineEventInbox()
+        let engine = PlaybackEngine(device: options.outputDevice, eventHandler: inbox.post)
         let registry = ClientRegistry(limit: options.maxConnections)
         let settings = DaemonSettings(
             musicDirectory: options.musicDirectory, storedPlaylistDirectory: options.storedPlaylistDirectory,
             softwareMixer: options.softwareMixer, pins: options.pins, outputDevice: options.outputDevice)
         let core = DaemonCore(
-            settings: settings, engine: engine, library: library, catalog: catalog, registry: registry,
-            logger: logger)
-        Task { await core.followEngine() }
+            settings: settings, engine: engine, inbox: inbox, library: library, catalog: catalog,
+            registry: registry, logger: logger)
         let server = try await SocketServer.start(
             path: options.socketPath, adoptedDescriptor: options.adoptedDescriptor, core: core, registry: registry,
             logger: logger)

@@ -1,7 +1,7 @@
 import ElegyAudio
 import ElegyCore
 
-/// The glue between the queue (what should play) and the engine (what plays). Core queue only.
+/// The glue between the queue (what should play) and the engine (what plays). Under the core lock only.
 extension DaemonCore {
     /// How many following tracks the engine is told about, so that a few unplayable files in a row are skipped
     /// without a gap.
@@ -65,7 +65,7 @@ extension DaemonCore {
         }
     }
 
-    /// Reacts to the engine (core queue).
+    /// Reacts to the engine (under the core lock).
     func handle(engineEvent event: EngineEvent) {
         guard !isStale(event) else { return }
         switch event {

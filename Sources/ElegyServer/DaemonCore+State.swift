@@ -2,7 +2,7 @@ import Dispatch
 import ElegyAudio
 import ElegyCore
 
-/// Saving and restoring the queue, position, volume and modes (core queue only).
+/// Saving and restoring the queue, position, volume and modes (under the core lock).
 extension DaemonCore {
     /// What belongs in state.json right now.
     func persistedState() -> PersistedState {
@@ -62,8 +62,9 @@ public final class StateSaver: @unchecked Sendable {
     private let core: DaemonCore
     private let store: StateStore
     private let notifySystemd: Bool
-    // Confined to the core queue:
+    /// Guarded by the core's lock (set where state changes, under it).
     private var scheduled = false
+    // Touched only on the core queue, outside the lock (file writes never hold it):
     private var lastSaved: PersistedState?
     private var lastStatus = ""
 
@@ -80,37 +81,37 @@ public final class StateSaver: @unchecked Sendable {
         }
     }
 
-    /// Core queue: a save within one second, unless one is already pending.
+    /// Under the core lock: a save within one second, unless one is already pending.
     func schedule() {
         guard !scheduled else { return }
         scheduled = true
-        core.queue.asyncAfter(deadline: .now() + 1) { [self] in
-            scheduled = false
-            saveNow()
-            // While playing the position moves on: keep it fresh without any timer when idle or paused.
-            if core.engine.status.state == .play { schedule() }
-        }
+        core.queue.asyncAfter(deadline: .now() + 1) { [self] in saveScheduled() }
     }
 
-    /// Core queue: writes the state if it differs from the last write.
-    func saveNow() {
-        let state = core.persistedState()
-        if notifySystemd { publishStatus(state) }
-        guard state != lastSaved else { return }
-        do {
-            try store.save(state)
-            lastSaved = state
-        } catch {
-            core.logger.error("cannot save state", metadata: ["path": "\(store.path)", "error": "\(error)"])
+    /// Core queue: the scheduled save.
+    private func saveScheduled() {
+        let taken: (snapshot: (state: PersistedState, status: String), playing: Bool) = core.locked { core in
+            scheduled = false
+            return (snapshot(of: core), core.engine.status.state == .play)
         }
+        write(taken.snapshot)
+        // While playing the position moves on: keep it fresh without any timer when idle or paused.
+        if taken.playing { core.locked { _ in schedule() } }
     }
 
     /// Saves at once (shutdown); returns when written.
     public func saveFinal() async {
-        await core.perform { [self] _ in saveNow() }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            core.queue.async { [self] in
+                write(core.locked { snapshot(of: $0) })
+                continuation.resume()
+            }
+        }
     }
 
-    private func publishStatus(_ state: PersistedState) {
+    /// Under the core lock: the state to save and the systemd status line.
+    private func snapshot(of core: DaemonCore) -> (state: PersistedState, status: String) {
+        let state = core.persistedState()
         let status: String
         if let entry = core.playQueue.currentEntry, state.playState != .stop {
             let name = [entry.song.artist, entry.song.title].compactMap { $0 }.joined(separator: " - ")
@@ -118,8 +119,21 @@ public final class StateSaver: @unchecked Sendable {
         } else {
             status = "Stopped; \(state.queue.count) songs in the queue"
         }
-        guard status != lastStatus else { return }
-        lastStatus = status
-        _ = Systemd.notify("STATUS=\(status)")
+        return (state, status)
+    }
+
+    /// Core queue, outside the lock: writes the state if it differs from the last write.
+    private func write(_ snapshot: (state: PersistedState, status: String)) {
+        if notifySystemd, snapshot.status != lastStatus {
+            lastStatus = snapshot.status
+            _ = Systemd.notify("STATUS=\(snapshot.status)")
+        }
+        guard snapshot.state != lastSaved else { return }
+        do {
+            try store.save(snapshot.state)
+            lastSaved = snapshot.state
+        } catch {
+            core.logger.error("cannot save state", metadata: ["path": "\(store.path)", "error": "\(error)"])
+        }
     }
 }

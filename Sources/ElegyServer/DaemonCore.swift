@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -31,13 +32,18 @@ public struct DaemonSettings: Sendable {
 
 /// The daemon's state and every command handler: queue, player glue, library, playlists, moods.
 ///
-/// Thread confinement: all state is touched only on `queue`, a serial dispatch queue of its own (not the Swift
-/// concurrency pool and not a NIO event loop), so handlers may do small blocking file work (stored playlists).
-/// Other threads reach it through `execute`, `handle(engineEvent:)` and `async`.
+/// Threads: all mutable state is guarded by `stateLock` (see `locked`). Quick in-memory commands run under it
+/// directly on the connection's event loop (no thread hop per request); commands that touch files or build the
+/// resolver (`blockingCommands`), state snapshots and `perform` run on `queue`, a serial dispatch queue of the
+/// core's own (neither the Swift concurrency pool nor an event loop). Engine events wait in `inbox` and are handled
+/// at the start of whatever next takes the lock (a wake-up on `queue` makes sure something does), so every command
+/// sees the effect of each event emitted before it started. The audio thread never takes the lock.
 public final class DaemonCore: @unchecked Sendable {
     let queue = DispatchQueue(label: "elegy.core")
+    private let stateLock = Mutex(())
     let settings: DaemonSettings
     let engine: PlaybackEngine
+    let inbox: EngineEventInbox
     let library: MusicLibrary
     var catalog: CuratedCatalog
     let logger: Logger
@@ -47,7 +53,7 @@ public final class DaemonCore: @unchecked Sendable {
     /// Wall-clock start (Unix seconds), shown as the curated playlists' `Last-Modified`.
     let startUnixTime = Int64(time(nil))
 
-    // Confined to `queue`:
+    // Guarded by `stateLock`:
     var playQueue = PlayQueue()
     /// Subsystems changed by the command or event being handled; broadcast when it is done.
     var pendingChanges = IdleEvents()
@@ -72,32 +78,70 @@ public final class DaemonCore: @unchecked Sendable {
     let commands: [String: CommandSpec]
 
     init(
-        settings: DaemonSettings, engine: PlaybackEngine, library: MusicLibrary, catalog: CuratedCatalog,
-        registry: ClientRegistry, logger: Logger
+        settings: DaemonSettings, engine: PlaybackEngine, inbox: EngineEventInbox, library: MusicLibrary,
+        catalog: CuratedCatalog, registry: ClientRegistry, logger: Logger
     ) {
         self.settings = settings
         self.engine = engine
+        self.inbox = inbox
         self.library = library
         self.catalog = catalog
         self.registry = registry
         self.logger = logger
         self.storedPlaylists = StoredPlaylists(directory: settings.storedPlaylistDirectory)
         self.commands = DaemonCore.commandTable()
+        inbox.setWake { [unowned self] in
+            queue.async { self.locked { _ in } }
+        }
     }
 
-    /// Runs a batch of requests on the core queue, then hands the answer to `completion` (on the core queue).
+    /// Commands that read or write files (stored playlists) or may build the resolver: they never run on an event
+    /// loop, but on `queue`.
+    static let blockingCommands: Set<String> = [
+        "save", "rm", "rename", "playlistadd", "playlistclear", "playlistdelete", "playlistmove", "load",
+        "listplaylist", "listplaylistinfo", "listplaylists", "lsinfo", "mood", "resolve",
+    ]
+
+    /// Runs `body` with the core's state locked, after handling the engine events waiting in `inbox`, and then
+    /// tells clients what changed. Every access to the core's mutable state goes through here.
+    func locked<T>(_ body: (DaemonCore) -> T) -> T {
+        stateLock.withLock { _ in
+            for event in inbox.take() { handle(engineEvent: event) }
+            let result = body(self)
+            flushChanges()
+            return result
+        }
+    }
+
+    /// Event loop: runs a batch of quick, in-memory commands at once, on the calling thread, and returns its
+    /// answer; nil when the batch needs `execute` (a command touches files or builds the resolver).
+    func executeInline(_ batch: CommandBatch, client: inout ClientContext) -> BatchOutcome? {
+        guard !batch.requests.contains(where: { DaemonCore.blockingCommands.contains($0.command) }) else { return nil }
+        return run(batch, client: &client)
+    }
+
+    /// Runs a batch on the core queue, then hands the answer to `completion` (on the core queue).
     func execute(
         _ batch: CommandBatch, client: ClientContext,
         completion: @escaping @Sendable (BatchOutcome, ClientContext) -> Void
     ) {
         queue.async {
             var context = client
-            let outcome = batch.run { (request, response) throws(ProtocolError) in
-                try self.dispatch(request, client: &context, response: &response)
-            }
-            self.flushChanges()
+            let outcome = self.run(batch, client: &context)
             completion(outcome, context)
         }
+    }
+
+    private func run(_ batch: CommandBatch, client: inout ClientContext) -> BatchOutcome {
+        var context = client
+        let outcome = locked { core in
+            let outcome = batch.run { (request, response) throws(ProtocolError) in
+                try core.dispatch(request, client: &context, response: &response)
+            }
+            return outcome
+        }
+        client = context
+        return outcome
     }
 
     /// Looks a request up in the command table, checks its argument count and runs it.
@@ -117,7 +161,7 @@ public final class DaemonCore: @unchecked Sendable {
         }
     }
 
-    /// Sends what changed to every client (core queue).
+    /// Sends what changed to every client (under the core lock).
     func flushChanges() {
         guard !pendingChanges.isEmpty else { return }
         let changes = pendingChanges.pending
@@ -125,23 +169,12 @@ public final class DaemonCore: @unchecked Sendable {
         registry.broadcast(changes)
     }
 
-    /// Runs `body` on the core queue and returns its result to an async caller.
+    /// Runs `body` on the core queue, under the lock, and returns its result to an async caller.
     public func perform<T: Sendable>(_ body: @escaping @Sendable (DaemonCore) -> T) async -> T {
         await withCheckedContinuation { continuation in
             queue.async {
-                let value = body(self)
-                self.flushChanges()
+                let value = self.locked(body)
                 continuation.resume(returning: value)
-            }
-        }
-    }
-
-    /// Consumes the engine's events for as long as the engine runs (call once, from a task).
-    public func followEngine() async {
-        for await event in engine.events {
-            queue.async {
-                self.handle(engineEvent: event)
-                self.flushChanges()
             }
         }
     }

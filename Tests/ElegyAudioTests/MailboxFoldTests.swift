@@ -1,0 +1,43 @@
+import Testing
+
+@testable import ElegyAudio
+
+/// Commands the audio thread takes together are applied as one start, so no status is published in between.
+@Suite struct MailboxFoldTests {
+    private let first = Track(id: 1, path: "/a.flac")
+    private let second = Track(id: 2, path: "/b.flac")
+
+    @Test func seekPauseAndUpcomingAfterAStartBecomePartOfIt() {
+        var taken = Mailbox()
+        taken.start = StartCommand(track: first, seconds: 0, paused: false, upcoming: [])
+        taken.seek = 5
+        taken.pause = true
+        taken.upcoming = UpcomingCommand(afterId: first.id, tracks: [second])
+        let folded = AudioThread.folded(taken)
+        #expect(folded.start?.seconds == 5)
+        #expect(folded.start?.paused == true)
+        #expect(folded.start?.upcoming == [second])
+        #expect(folded.seek == nil)
+        #expect(folded.pause == nil)
+        #expect(folded.upcoming == nil)
+    }
+
+    @Test func upcomingForAnotherTrackAndCommandsWithoutAStartAreLeftAlone() {
+        var taken = Mailbox()
+        taken.start = StartCommand(track: first, seconds: 2, paused: true, upcoming: [second])
+        taken.upcoming = UpcomingCommand(afterId: second.id, tracks: [])
+        let folded = AudioThread.folded(taken)
+        #expect(folded.start?.seconds == 2)
+        #expect(folded.start?.paused == true)
+        #expect(folded.start?.upcoming == [second])
+        #expect(folded.upcoming?.afterId == second.id)
+
+        var withoutStart = Mailbox()
+        withoutStart.seek = 7
+        withoutStart.pause = false
+        let untouched = AudioThread.folded(withoutStart)
+        #expect(untouched.seek == 7)
+        #expect(untouched.pause == false)
+        #expect(untouched.start == nil)
+    }
+}
