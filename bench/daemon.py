@@ -411,16 +411,66 @@ def print_play_rows(rows):
         print(f"| {name} | {label} 20 min | {cpu:.2f} | {runs} | {wall:.2f} | {peak:.1f} |")
 
 
+def measure_roundtrips(daemon, bench, clients):
+    """One 5-second `elegy-bench roundtrips` run: (per second, server CPU s, server context switches per request)."""
+    pid = daemon.pid
+    cpu0, sw0 = proc_cpu(pid), thread_switches(pid)
+    out = subprocess.run([bench, "roundtrips", daemon.socket, str(clients), "5"], capture_output=True,
+                         text=True, check=True).stdout
+    cpu1, sw1 = proc_cpu(pid), thread_switches(pid)
+    fields = dict(part.split("=") for part in out.split())
+    if int(fields["errors"]):
+        raise RuntimeError(f"{daemon.name}: {fields['errors']} errors in round-trips")
+    return float(fields["per_second"]), cpu1 - cpu0, growth(sw0, sw1) / max(1, int(fields["roundtrips"]))
+
+
+def roundtrip_table(root, args):
+    """Only the `status` round-trips, both daemons running on the same library at once, measured alternately."""
+    daemons = []
+    for name in ("mpd", "elegyd"):
+        work = os.path.join(root, name)
+        os.makedirs(work, exist_ok=True)
+        sock, log = os.path.join(work, "socket"), os.path.join(root, f"{name}.log")
+        daemon = (MPD("null-unsynced", work, args.library, sock, log) if name == "mpd"
+                  else Elegyd(args.elegyd, args.playlists, work, args.library, sock, log))
+        daemon.start()
+        daemon.wait_library(args.songs)
+        daemons.append(daemon)
+    try:
+        runs = {(d.name, c): [] for d in daemons for c in (1, 32)}
+        for rep in range(args.reps):
+            for clients in (1, 32):
+                for daemon in (daemons if rep % 2 == 0 else daemons[::-1]):
+                    runs[(daemon.name, clients)].append(measure_roundtrips(daemon, args.bench, clients))
+        print(f"load average before: {os.getloadavg()[0]:.2f}; {args.reps} alternating runs of 5 s each")
+        print()
+        print("| Clients | Daemon | round-trips/s (median) | all runs | server CPU s per 5 s | switches per request |")
+        print("|---:|---|---:|---|---:|---:|")
+        for clients in (1, 32):
+            for daemon in daemons:
+                values = runs[(daemon.name, clients)]
+                rates = [v[0] for v in values]
+                print(f"| {clients} | {daemon.name} | {statistics.median(rates):,.0f} | "
+                      f"{', '.join(f'{r:,.0f}' for r in rates)} | {statistics.median(v[1] for v in values):.2f} | "
+                      f"{statistics.median(v[2] for v in values):.2f} |")
+        for clients in (1, 32):
+            ratio = [e[0] / m[0] for e, m in zip(runs[("elegyd", clients)], runs[("mpd", clients)])]
+            print(f"\nelegyd / mpd, {clients} client(s), per run: {', '.join(f'{r:.2f}' for r in ratio)}")
+    finally:
+        for daemon in daemons:
+            daemon.stop()
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["all", "mpd-play"])
+    parser.add_argument("mode", choices=["all", "mpd-play", "roundtrips"])
     parser.add_argument("--elegyd")
     parser.add_argument("--bench")
     parser.add_argument("--library", default="/tmp/elegy-bench-lib")
     parser.add_argument("--songs", type=int, default=5000)
     parser.add_argument("--playlists")
-    parser.add_argument("--flac", required=True)
-    parser.add_argument("--mp3", required=True)
+    parser.add_argument("--flac")
+    parser.add_argument("--mp3")
     parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
 
@@ -434,6 +484,10 @@ def main():
         print("MPD playing the same files (context; CPU from /proc/PID/stat, `play` to `state: stop`)")
         print()
         print_play_rows(rows)
+        return
+
+    if args.mode == "roundtrips":
+        roundtrip_table(root, args)
         return
 
     results = {}

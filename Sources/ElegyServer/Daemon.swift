@@ -57,8 +57,12 @@ public final class Daemon: Sendable {
         self.logger = logger
     }
 
-    /// Starts everything and returns once the socket serves.
-    public static func start(_ options: DaemonOptions, logger: Logger) async throws -> Daemon {
+    /// Starts everything and returns once the socket serves. The index cache is loaded, and then `restore` runs
+    /// (under the core's lock), on the core's queue while the socket already accepts: commands sent meanwhile wait
+    /// for both, so the first client never sees an empty library or queue.
+    public static func start(
+        _ options: DaemonOptions, logger: Logger, restore: @escaping @Sendable (DaemonCore) -> Void = { _ in }
+    ) async throws -> Daemon {
         // From here on SIGTERM is caught and kept for `waitForTerminationSignal`, before any client can connect.
         TerminationSignals.install()
         let directories = options.curatedDirectories
@@ -78,7 +82,6 @@ public final class Daemon: Sendable {
                 .sorted { $0.name < $1.name }
         }
         let library = MusicLibrary(root: options.musicDirectory, cacheFile: options.cacheFile, logger: logger)
-        let cached = await offConcurrencyPool { library.loadCache() }
         let inbox = EngineEventInbox()
         let engine = PlaybackEngine(device: options.outputDevice, eventHandler: inbox.post)
         let registry = ClientRegistry(limit: options.maxConnections)
@@ -88,18 +91,25 @@ public final class Daemon: Sendable {
         let core = DaemonCore(
             settings: settings, engine: engine, inbox: inbox, library: library, catalog: catalog,
             registry: registry, logger: logger)
+        let curatedCount = catalog.playlists.count
+        core.prepare { core in
+            if !core.library.loadCache() { _ = core.startUpdate(path: nil) }
+            restore(core)
+            logger.info(
+                "library ready",
+                metadata: [
+                    "music_directory": "\(options.musicDirectory)", "songs": "\(core.library.songs.count)",
+                    "curated_playlists": "\(curatedCount)", "queue": "\(core.playQueue.count)",
+                ])
+        }
         let server = try await SocketServer.start(
             path: options.socketPath, adoptedDescriptor: options.adoptedDescriptor, core: core, registry: registry,
             logger: logger)
-        if !cached {
-            _ = await core.perform { $0.startUpdate(path: nil) }
-        }
         logger.info(
             "serving",
             metadata: [
                 "socket": "\(options.adoptedDescriptor.map { "fd \($0)" } ?? options.socketPath)",
-                "music_directory": "\(options.musicDirectory)", "output": "\(options.outputDevice)",
-                "songs": "\(library.songs.count)", "curated_playlists": "\(catalog.playlists.count)",
+                "output": "\(options.outputDevice)",
             ])
         return Daemon(core: core, server: server, engine: engine, logger: logger)
     }

@@ -41,6 +41,8 @@ public struct DaemonSettings: Sendable {
 public final class DaemonCore: @unchecked Sendable {
     let queue = DispatchQueue(label: "elegy.core")
     private let stateLock = Mutex(())
+    /// Set once the startup job (index cache, saved state) has run; until then every batch waits on `queue`.
+    private let ready = Atomic<Bool>(false)
     let settings: DaemonSettings
     let engine: PlaybackEngine
     let inbox: EngineEventInbox
@@ -116,8 +118,18 @@ public final class DaemonCore: @unchecked Sendable {
     /// Event loop: runs a batch of quick, in-memory commands at once, on the calling thread, and returns its
     /// answer; nil when the batch needs `execute` (a command touches files or builds the resolver).
     func executeInline(_ batch: CommandBatch, client: inout ClientContext) -> BatchOutcome? {
+        guard ready.load(ordering: .acquiring) else { return nil }
         guard !batch.requests.contains(where: { DaemonCore.blockingCommands.contains($0.command) }) else { return nil }
         return run(batch, client: &client)
+    }
+
+    /// Queues the startup job (loading the index cache, restoring the saved state) ahead of every command: the
+    /// socket can serve at once, and commands sent meanwhile wait for the job on `queue` and then see its result.
+    func prepare(_ startup: @escaping @Sendable (DaemonCore) -> Void) {
+        queue.async {
+            self.locked(startup)
+            self.ready.store(true, ordering: .releasing)
+        }
     }
 
     /// Runs a batch on the core queue, then hands the answer to `completion` (on the core queue).

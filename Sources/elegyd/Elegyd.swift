@@ -73,20 +73,19 @@ struct Elegyd: AsyncParsableCommand {
             softwareMixer: settings.mixer == .software,
             maxConnections: settings.maxConnections,
             userMoods: settings.moods)
+        let store = StateStore(path: stateFile ?? paths.stateFile)
+        let resumePlaying = !settings.restorePaused
         let daemon: Daemon
         do {
-            daemon = try await Daemon.start(options, logger: logger)
+            daemon = try await Daemon.start(options, logger: logger) { core in
+                let (saved, warning) = store.load()
+                if let warning { logger.warning("\(warning)") }
+                if let saved { core.restore(saved, resumePlaying: resumePlaying) }
+            }
         } catch {
             logger.critical("\(error)")
             printError("elegyd: \(error)")
             throw ExitCode(1)
-        }
-
-        let store = StateStore(path: stateFile ?? paths.stateFile)
-        let (saved, warning) = await offConcurrencyPool { store.load() }
-        if let warning { logger.warning("\(warning)") }
-        if let saved {
-            await daemon.core.perform { $0.restore(saved, resumePlaying: !settings.restorePaused) }
         }
         let saver = StateSaver(core: daemon.core, store: store, notifySystemd: true)
         await saver.attach()

@@ -99,6 +99,10 @@ class Client:
 
     def command(self, line):
         self.sock.sendall(line.encode() + b"\n")
+        return self.command_reply()
+
+    def command_reply(self):
+        """Reads one answer (fields until OK); an ACK raises."""
         fields = {}
         while True:
             reply = self.file.readline().decode().rstrip("\n")
@@ -220,6 +224,43 @@ def test_restart_restores_queue_song_position_volume_and_modes(env, pulse):
     finally:
         daemon.terminate()
         daemon.wait(timeout=5)
+
+
+def test_first_answer_after_a_restart_already_has_the_restored_queue(env):
+    """The socket is bound before the index and state are loaded; a client that connects at that moment must wait
+    for them, not see an empty queue and library (and must not have its `add` overwritten by the restore)."""
+    env.make_library(count=3, seconds=1)
+    daemon = start(env)
+    client = Client(env.socket)
+    client.command('add ""')
+    client.command("repeat 1")
+    client.close()
+    daemon.send_signal(signal.SIGTERM)
+    assert daemon.wait(timeout=5) == 0
+    for attempt in range(5):
+        daemon = start(env, wait=False)
+        try:
+            deadline = time.time() + 10
+            while True:
+                try:
+                    client = Client(env.socket)
+                    break
+                except OSError:
+                    assert time.time() < deadline, "elegyd did not bind its socket"
+                    time.sleep(0.001)
+            client.sock.sendall(b'status\nstats\nadd "Artist/Album/01 - Song1.flac"\n')
+            status = client.command_reply()
+            stats = client.command_reply()
+            assert client.command_reply() == {}
+            client.close()
+            assert status["playlistlength"] == str(3 + attempt), f"attempt {attempt}: {status}"
+            assert status["repeat"] == "1", f"attempt {attempt}: {status}"
+            assert stats["songs"] == "3", f"attempt {attempt}: {stats}"
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            assert daemon.wait(timeout=5) == 0
+        # The `add` sent before the restore finished came after it: the queue grew by one each time.
+        assert len(json.loads(env.state.read_text())["queue"]) == 4 + attempt
 
 
 def test_kill_9_in_a_loop_loses_at_most_a_second(env, pulse):
