@@ -1,4 +1,3 @@
-import Dispatch
 import ElegyAudio
 import ElegyCore
 import Logging
@@ -57,18 +56,17 @@ public final class Daemon: Sendable {
         self.logger = logger
     }
 
-    /// Starts everything and returns once the socket serves. The index cache is loaded, and then `restore` runs
+    /// Starts everything and returns once the socket serves (blocking: call it from the main thread, not from an
+    /// event loop or a task). The index cache is loaded, and then `restore` runs
     /// (under the core's lock), on the core's queue while the socket already accepts: commands sent meanwhile wait
     /// for both, so the first client never sees an empty library or queue.
     public static func start(
         _ options: DaemonOptions, logger: Logger, restore: @escaping @Sendable (DaemonCore) -> Void = { _ in }
-    ) async throws -> Daemon {
+    ) throws -> Daemon {
         // From here on SIGTERM is caught and kept for `waitForTerminationSignal`, before any client can connect.
         TerminationSignals.install()
         let directories = options.curatedDirectories
-        let loaded = await offConcurrencyPool { Result { () throws(CatalogError) in
-            try CuratedCatalog.load(directories: directories)
-        } }
+        let loaded = Result { () throws(CatalogError) in try CuratedCatalog.load(directories: directories) }
         var catalog: CuratedCatalog
         switch loaded {
         case .success(let read): catalog = read
@@ -102,7 +100,7 @@ public final class Daemon: Sendable {
                     "curated_playlists": "\(curatedCount)", "queue": "\(core.playQueue.count)",
                 ])
         }
-        let server = try await SocketServer.start(
+        let server = try SocketServer.start(
             path: options.socketPath, adoptedDescriptor: options.adoptedDescriptor, core: core, registry: registry,
             logger: logger)
         logger.info(
@@ -114,31 +112,19 @@ public final class Daemon: Sendable {
         return Daemon(core: core, server: server, engine: engine, logger: logger)
     }
 
-    /// Stops accepting clients, stops the engine and closes the device.
-    public func shutdown() async {
-        await server.shutdown()
+    /// Stops accepting clients, stops the engine and closes the device (blocking, main thread).
+    public func shutdown() {
+        server.shutdown()
         engine.shutdown()
     }
 }
 
-/// Runs blocking startup work (reading files) on a Dispatch queue, so that it never holds a thread of the Swift
-/// concurrency pool.
-public func offConcurrencyPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: body()) }
-    }
-}
-
-/// Waits for SIGTERM or SIGINT and returns its number. A signal that arrived since `Daemon.start` (which catches
-/// them before the socket serves) is returned at once.
-public func waitForTerminationSignal() async -> Int32 {
+/// Blocks the calling thread (the main thread: no polling, no CPU while waiting) until SIGTERM or SIGINT, and
+/// returns its number. A signal that arrived since `Daemon.start` (which catches them before the socket serves) is
+/// returned at once.
+public func waitForTerminationSignal() -> Int32 {
     TerminationSignals.install()
-    return await withCheckedContinuation { continuation in
-        // One thread blocked in read(2) on the signal pipe: no polling, no CPU while waiting.
-        DispatchQueue(label: "elegy.signals").async {
-            continuation.resume(returning: TerminationSignals.next())
-        }
-    }
+    return TerminationSignals.next()
 }
 
 /// SIGTERM and SIGINT caught by a handler that writes the signal number into a pipe (the only async-signal-safe

@@ -108,7 +108,7 @@ extension DaemonCore {
         runningUpdate = job
         changed(.update)
         let scanPath = path.map(normalizedDirectory).flatMap { $0.isEmpty ? nil : $0 }
-        Task {
+        Task(executorPreference: taskExecutor) {
             let report = await self.library.scan(path: scanPath)
             // Name every file the scan skipped (a corrupt file, a FIFO, a symlink loop), not only their count.
             for failure in report.failed.prefix(DaemonCore.loggedScanFailures) {
@@ -118,7 +118,7 @@ extension DaemonCore {
             if report.failed.count > DaemonCore.loggedScanFailures {
                 self.logger.warning("library: skipped \(report.failed.count - DaemonCore.loggedScanFailures) more files")
             }
-            await self.perform { core in
+            self.queue.async { self.locked { core in
                 core.runningUpdate = nil
                 core.libraryVersion += 1
                 core.resolverCache = nil
@@ -129,7 +129,7 @@ extension DaemonCore {
                         "removed": "\(report.removed)", "failed": "\(report.failed.count)",
                     ])
                 core.changed(.update, .database)
-            }
+            } }
         }
         return job
     }

@@ -59,37 +59,38 @@ extension DaemonCore {
 /// a second of position), and at shutdown. Runs its writes on the core queue: small blocking file work that never
 /// touches an event loop or the Swift concurrency pool.
 public final class StateSaver: @unchecked Sendable {
-    private let core: DaemonCore
     private let store: StateStore
     private let notifySystemd: Bool
+    /// Set once by `attach`, under the core's lock, before any command runs.
+    private var core: DaemonCore?
     /// Guarded by the core's lock (set where state changes, under it).
     private var scheduled = false
     // Touched only on the core queue, outside the lock (file writes never hold it):
     private var lastSaved: PersistedState?
     private var lastStatus = ""
 
-    public init(core: DaemonCore, store: StateStore, notifySystemd: Bool) {
-        self.core = core
+    public init(store: StateStore, notifySystemd: Bool) {
         self.store = store
         self.notifySystemd = notifySystemd
     }
 
-    /// Hooks into the core: every state change schedules a save. Call once, before clients connect.
-    public func attach() async {
-        await core.perform { core in
-            core.onStateChange = { [self] in self.schedule() }
-        }
+    /// Hooks into the core: every state change schedules a save. Call once, under the core's lock, from the startup
+    /// job (`Daemon.start`'s `restore`), so that no change made by a client goes unsaved.
+    public func attach(to core: DaemonCore) {
+        self.core = core
+        core.onStateChange = { [self] in self.schedule() }
     }
 
     /// Under the core lock: a save within one second, unless one is already pending.
     func schedule() {
-        guard !scheduled else { return }
+        guard let core, !scheduled else { return }
         scheduled = true
         core.queue.asyncAfter(deadline: .now() + 1) { [self] in saveScheduled() }
     }
 
     /// Core queue: the scheduled save.
     private func saveScheduled() {
+        guard let core else { return }
         let taken: (snapshot: (state: PersistedState, status: String), playing: Bool) = core.locked { core in
             scheduled = false
             return (snapshot(of: core), core.engine.status.state == .play)
@@ -99,14 +100,10 @@ public final class StateSaver: @unchecked Sendable {
         if taken.playing { core.locked { _ in schedule() } }
     }
 
-    /// Saves at once (shutdown); returns when written.
-    public func saveFinal() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            core.queue.async { [self] in
-                write(core.locked { snapshot(of: $0) })
-                continuation.resume()
-            }
-        }
+    /// Saves at once (shutdown); returns when written. Blocks: call from the main thread only.
+    public func saveFinal() {
+        guard let core else { return }
+        core.queue.sync { write(core.locked { snapshot(of: $0) }) }
     }
 
     /// Under the core lock: the state to save and the systemd status line.
@@ -133,7 +130,7 @@ public final class StateSaver: @unchecked Sendable {
             try store.save(snapshot.state)
             lastSaved = snapshot.state
         } catch {
-            core.logger.error("cannot save state", metadata: ["path": "\(store.path)", "error": "\(error)"])
+            core?.logger.error("cannot save state", metadata: ["path": "\(store.path)", "error": "\(error)"])
         }
     }
 }

@@ -40,6 +40,8 @@ public struct DaemonSettings: Sendable {
 /// sees the effect of each event emitted before it started. The audio thread never takes the lock.
 public final class DaemonCore: @unchecked Sendable {
     let queue = DispatchQueue(label: "elegy.core")
+    /// Where the core's tasks run (see `QueueTaskExecutor`): never the Swift concurrency pool.
+    let taskExecutor = QueueTaskExecutor(label: "elegy.tasks")
     private let stateLock = Mutex(())
     /// Set once the startup job (index cache, saved state) has run; until then every batch waits on `queue`.
     private let ready = Atomic<Bool>(false)
@@ -181,14 +183,10 @@ public final class DaemonCore: @unchecked Sendable {
         registry.broadcast(changes)
     }
 
-    /// Runs `body` on the core queue, under the lock, and returns its result to an async caller.
-    public func perform<T: Sendable>(_ body: @escaping @Sendable (DaemonCore) -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            queue.async {
-                let value = self.locked(body)
-                continuation.resume(returning: value)
-            }
-        }
+    /// Runs `body` on the core queue, under the lock, and returns its result. Blocks the calling thread: never call
+    /// it from the core queue or an event loop (startup and shutdown on the main thread only).
+    public func performAndWait<T: Sendable>(_ body: @Sendable (DaemonCore) -> T) -> T {
+        queue.sync { locked(body) }
     }
 }
 

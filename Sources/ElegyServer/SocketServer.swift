@@ -29,7 +29,7 @@ public final class SocketServer: Sendable {
     /// daemon serves it, which is an error.
     static func start(
         path: String, adoptedDescriptor: Int32?, core: DaemonCore, registry: ClientRegistry, logger: Logger
-    ) async throws -> SocketServer {
+    ) throws -> SocketServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -44,17 +44,17 @@ public final class SocketServer: Sendable {
             }
         do {
             if let descriptor = adoptedDescriptor {
-                let channel = try await bootstrap.withBoundSocket(descriptor).get()
+                let channel = try bootstrap.withBoundSocket(descriptor).wait()
                 return SocketServer(group: group, channel: channel, path: nil)
             }
             try prepareSocketPath(path)
             let oldMask = umask(0o177)
             defer { umask(oldMask) }
-            let channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
+            let channel = try bootstrap.bind(unixDomainSocketPath: path).wait()
             chmod(path, 0o600)
             return SocketServer(group: group, channel: channel, path: path)
         } catch {
-            try? await group.shutdownGracefully()
+            try? group.syncShutdownGracefully()
             if let setup = error as? SocketSetupError { throw setup }
             throw SocketSetupError(description: "cannot listen on \(path): \(error)")
         }
@@ -98,9 +98,9 @@ public final class SocketServer: Sendable {
     }
 
     /// Stops accepting, closes the listener (and removes the socket file it created), stops the event loop.
-    public func shutdown() async {
-        try? await channel.close()
+    public func shutdown() {
+        try? channel.close().wait()
         if let path { unlink(path) }
-        try? await group.shutdownGracefully()
+        try? group.syncShutdownGracefully()
     }
 }

@@ -9,7 +9,7 @@ import Logging
 
 /// `elegyd`: the Elegy daemon. Reads flags and config, then hands over to ElegyServer.
 @main
-struct Elegyd: AsyncParsableCommand {
+struct Elegyd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "elegyd",
         abstract: "Elegy's audio player daemon: curated sad-song playlists, gapless ALSA playback, MPD protocol.",
@@ -39,7 +39,8 @@ struct Elegyd: AsyncParsableCommand {
     /// sysexits.h: a configuration error.
     static let configurationError: Int32 = 78
 
-    func run() async throws {
+    /// Runs on the main thread and blocks it: elegyd uses no Swift concurrency pool (see `QueueTaskExecutor`).
+    func run() throws {
         let environment = ProcessEnvironment.current
         let level: Logger.Level = verbose ? .debug : .info
         LoggingSystem.bootstrap { label in
@@ -74,28 +75,28 @@ struct Elegyd: AsyncParsableCommand {
             maxConnections: settings.maxConnections,
             userMoods: settings.moods)
         let store = StateStore(path: stateFile ?? paths.stateFile)
+        let saver = StateSaver(store: store, notifySystemd: true)
         let resumePlaying = !settings.restorePaused
         let daemon: Daemon
         do {
-            daemon = try await Daemon.start(options, logger: logger) { core in
+            daemon = try Daemon.start(options, logger: logger) { core in
                 let (saved, warning) = store.load()
                 if let warning { logger.warning("\(warning)") }
                 if let saved { core.restore(saved, resumePlaying: resumePlaying) }
+                saver.attach(to: core)
             }
         } catch {
             logger.critical("\(error)")
             printError("elegyd: \(error)")
             throw ExitCode(1)
         }
-        let saver = StateSaver(core: daemon.core, store: store, notifySystemd: true)
-        await saver.attach()
         _ = Systemd.notify("READY=1\nSTATUS=Serving \(adopted.map { "socket fd \($0)" } ?? options.socketPath)")
 
-        let signal = await waitForTerminationSignal()
+        let signal = waitForTerminationSignal()
         logger.info("stopping", metadata: ["signal": "\(signal)"])
         _ = Systemd.notify("STOPPING=1")
-        await saver.saveFinal()
-        await daemon.shutdown()
+        saver.saveFinal()
+        daemon.shutdown()
     }
 
     private func printError(_ message: String) {
