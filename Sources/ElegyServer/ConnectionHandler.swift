@@ -30,6 +30,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Unprocessed input above which reading pauses while a batch runs.
     static let inputHighWater = 64 * 1024
+    /// MPD's default: a client silent this long is disconnected, unless it waits in `idle` or for a batch.
+    static let silenceTimeout = TimeAmount.seconds(60)
 
     static let greeting = "OK MPD 0.23.5\n"
 
@@ -45,6 +47,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var closed = false
     /// A read the channel asked for and this handler holds back (see back-pressure above).
     private var readHeld = false
+    /// When input last arrived; the silence timer checks it when it fires (one timer, not one per read).
+    private var lastInput = NIODeadline.now()
+    private var silenceTimer: Scheduled<Void>?
 
     init(core: DaemonCore, registry: ClientRegistry, logger: Logger) {
         self.core = core
@@ -67,6 +72,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             loopBound.value.deliver(changes)
         }
         verifyPeer(context: context)
+        lastInput = .now()
+        armSilenceTimer(context: context, at: lastInput + ConnectionHandler.silenceTimeout)
         write(Array(ConnectionHandler.greeting.utf8), context: context)
         context.flush()
         context.fireChannelActive()
@@ -96,6 +103,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        silenceTimer?.cancel()
+        silenceTimer = nil
         if clientID != 0 { registry.unregister(clientID) }
         self.context = nil
         context.fireChannelInactive()
@@ -103,21 +112,29 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closed else { return }
+        lastInput = .now()
         let buffer = unwrapInboundIn(data)
         framer.append(buffer.readableBytesView)
         processInput()
     }
 
-    /// The read timeout fired: close, unless the client is idling (waiting for events is not being silent).
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            if case .idle = session.state { return }
-            if busy { return }
-            logger.debug("closing a silent connection", metadata: ["client.id": "\(clientID)"])
-            closeNow()
+    private func armSilenceTimer(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        silenceTimer = context.eventLoop.scheduleTask(deadline: deadline) { loopBound.value.silenceTimerFired() }
+    }
+
+    /// Closes a connection silent for `silenceTimeout` (waiting in `idle` or for a batch is not being silent);
+    /// otherwise re-arms for `silenceTimeout` after the last input.
+    private func silenceTimerFired() {
+        guard let context, !closed else { return }
+        let deadline = lastInput + ConnectionHandler.silenceTimeout
+        let waiting: Bool = if case .idle = session.state { true } else { busy }
+        if waiting || deadline > .now() {
+            armSilenceTimer(context: context, at: waiting ? .now() + ConnectionHandler.silenceTimeout : deadline)
             return
         }
-        context.fireUserInboundEventTriggered(event)
+        logger.debug("closing a silent connection", metadata: ["client.id": "\(clientID)"])
+        closeNow()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -36,8 +36,6 @@ public final class SocketServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // MPD's default: a client silent for 60 s is disconnected, unless it waits in `idle`.
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(60)))
                     try channel.pipeline.syncOperations.addHandler(
                         ConnectionHandler(core: core, registry: registry, logger: logger))
                 }

@@ -23,6 +23,17 @@ private let song = Song(
             == "volume: 50\nrepeat: 1\nelapsed: 12.346\nneg: -42\nzero: 0.000\nlist_OK\nOK\n")
     }
 
+    @Test func integersAtTheEdgesAndNonASCIIText() {
+        var response = ResponseBuilder()
+        for value in [0, 9, 10, 99, 100, 1_000_000, Int.max, Int.min] { response.field("n", value) }
+        response.field("u", UInt64.max)
+        response.field("i8", Int8(-128))
+        response.field("Title", "悲しみの向こうへ — ラストソング")
+        let expected = ["0", "9", "10", "99", "100", "1000000", "9223372036854775807", "-9223372036854775808"]
+            .map { "n: \($0)\n" }.joined() + "u: 18446744073709551615\ni8: -128\nTitle: 悲しみの向こうへ — ラストソング\n"
+        #expect(responseText(response.bytes) == expected)
+    }
+
     @Test func valuesCannotForgeLines() {
         var response = ResponseBuilder()
         response.field("Title", "evil\nOK\r")
