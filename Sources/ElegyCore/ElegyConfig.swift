@@ -21,6 +21,8 @@ public struct ElegyConfig: Sendable, Equatable {
 
     /// The range `max_connections` must lie in.
     public static let maxConnectionsRange = 1...1024
+    /// The range `connection_timeout` (seconds) must lie in.
+    public static let connectionTimeoutRange = 1...86_400
 
     /// Absolute path of the music library (`music_directory`, `~` expanded).
     public var musicDirectory: String
@@ -34,6 +36,9 @@ public struct ElegyConfig: Sendable, Equatable {
     public var restorePaused: Bool
     /// Most client connections served at once (`max_connections`).
     public var maxConnections: Int
+    /// Seconds of silence after which a client is disconnected, unless it waits in `idle` (`connection_timeout`,
+    /// MPD's option and default).
+    public var connectionTimeout: Int = 60
     /// Socket path override (`socket`); nil means `$XDG_RUNTIME_DIR/elegy/socket`.
     public var socketPath: String?
     /// Song title → file path relative to `musicDirectory` (`[pins]`), for curated songs the library
@@ -101,8 +106,8 @@ public struct ElegyConfig: Sendable, Equatable {
         reader.warnUnknownKeys(
             in: top,
             allowed: [
-                "music_directory", "output", "playlists", "restore_paused", "max_connections", "socket", "pins",
-                "moods",
+                "music_directory", "output", "playlists", "restore_paused", "max_connections", "connection_timeout",
+                "socket", "pins", "moods",
             ])
 
         if let text = try reader.path(top, "music_directory", home: home) { config.musicDirectory = text }
@@ -123,6 +128,14 @@ public struct ElegyConfig: Sendable, Equatable {
                     top, "max_connections", "expected an integer \(range.lowerBound)-\(range.upperBound)")
             }
             config.maxConnections = number
+        }
+        if let value = root["connection_timeout"] {
+            guard let seconds = value.int, connectionTimeoutRange.contains(seconds) else {
+                let range = connectionTimeoutRange
+                throw reader.error(
+                    top, "connection_timeout", "expected seconds, an integer \(range.lowerBound)-\(range.upperBound)")
+            }
+            config.connectionTimeout = seconds
         }
         config.socketPath = try reader.path(top, "socket", home: home)
 

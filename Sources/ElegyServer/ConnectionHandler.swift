@@ -30,14 +30,14 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Unprocessed input above which reading pauses while a batch runs.
     static let inputHighWater = 64 * 1024
-    /// MPD's default: a client silent this long is disconnected, unless it waits in `idle` or for a batch.
-    static let silenceTimeout = TimeAmount.seconds(60)
 
     static let greeting = "OK MPD 0.23.5\n"
 
     private let core: DaemonCore
     private let registry: ClientRegistry
     private let logger: Logger
+    /// A client silent this long is disconnected, unless it waits in `idle` or for a batch (`connection_timeout`).
+    private let silenceTimeout: TimeAmount
     private var framer = RequestFramer()
     private var session = ConnectionSession()
     private var clientID = 0
@@ -51,7 +51,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var lastInput = NIODeadline.now()
     private var silenceTimer: Scheduled<Void>?
 
-    init(core: DaemonCore, registry: ClientRegistry, logger: Logger) {
+    init(core: DaemonCore, registry: ClientRegistry, silenceTimeout: TimeAmount, logger: Logger) {
+        self.silenceTimeout = silenceTimeout
         self.core = core
         self.registry = registry
         self.logger = logger
@@ -73,7 +74,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         verifyPeer(context: context)
         lastInput = .now()
-        armSilenceTimer(context: context, at: lastInput + ConnectionHandler.silenceTimeout)
+        armSilenceTimer(context: context, at: lastInput + silenceTimeout)
         write(Array(ConnectionHandler.greeting.utf8), context: context)
         context.flush()
         context.fireChannelActive()
@@ -127,10 +128,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// otherwise re-arms for `silenceTimeout` after the last input.
     private func silenceTimerFired() {
         guard let context, !closed else { return }
-        let deadline = lastInput + ConnectionHandler.silenceTimeout
+        let deadline = lastInput + silenceTimeout
         let waiting: Bool = if case .idle = session.state { true } else { busy }
         if waiting || deadline > .now() {
-            armSilenceTimer(context: context, at: waiting ? .now() + ConnectionHandler.silenceTimeout : deadline)
+            armSilenceTimer(context: context, at: waiting ? .now() + silenceTimeout : deadline)
             return
         }
         logger.debug("closing a silent connection", metadata: ["client.id": "\(clientID)"])

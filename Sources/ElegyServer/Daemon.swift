@@ -20,14 +20,18 @@ public struct DaemonOptions: Sendable {
     public var pins: [String: String]
     public var softwareMixer: Bool
     public var maxConnections: Int
+    /// Seconds of silence before a client (not in `idle`) is disconnected.
+    public var connectionTimeout: Int = 60
     /// Moods from the user's config, merged over the curated ones (same name: the user's wins).
     public var userMoods: [Mood]
 
     public init(
         socketPath: String, adoptedDescriptor: Int32? = nil, musicDirectory: String, outputDevice: String,
         curatedDirectories: [String], storedPlaylistDirectory: String, cacheFile: String?,
-        pins: [String: String] = [:], softwareMixer: Bool = true, maxConnections: Int = 256, userMoods: [Mood] = []
+        pins: [String: String] = [:], softwareMixer: Bool = true, maxConnections: Int = 256,
+        connectionTimeout: Int = 60, userMoods: [Mood] = []
     ) {
+        self.connectionTimeout = connectionTimeout
         self.userMoods = userMoods
         self.socketPath = socketPath
         self.adoptedDescriptor = adoptedDescriptor
@@ -102,7 +106,7 @@ public final class Daemon: Sendable {
         }
         let server = try SocketServer.start(
             path: options.socketPath, adoptedDescriptor: options.adoptedDescriptor, core: core, registry: registry,
-            logger: logger)
+            silenceTimeout: .seconds(Int64(options.connectionTimeout)), logger: logger)
         logger.info(
             "serving",
             metadata: [

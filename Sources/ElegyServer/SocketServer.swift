@@ -28,7 +28,8 @@ public final class SocketServer: Sendable {
     /// A stale socket file is replaced only after a connection to it is refused; a live one means another
     /// daemon serves it, which is an error.
     static func start(
-        path: String, adoptedDescriptor: Int32?, core: DaemonCore, registry: ClientRegistry, logger: Logger
+        path: String, adoptedDescriptor: Int32?, core: DaemonCore, registry: ClientRegistry,
+        silenceTimeout: TimeAmount, logger: Logger
     ) throws -> SocketServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
@@ -37,7 +38,8 @@ public final class SocketServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(core: core, registry: registry, logger: logger))
+                        ConnectionHandler(
+                            core: core, registry: registry, silenceTimeout: silenceTimeout, logger: logger))
                 }
             }
         do {

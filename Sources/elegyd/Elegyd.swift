@@ -73,6 +73,7 @@ struct Elegyd: ParsableCommand {
             pins: settings.pins,
             softwareMixer: settings.mixer == .software,
             maxConnections: settings.maxConnections,
+            connectionTimeout: settings.connectionTimeout,
             userMoods: settings.moods)
         let store = StateStore(path: stateFile ?? paths.stateFile)
         let saver = StateSaver(store: store, notifySystemd: true)

@@ -164,6 +164,15 @@ struct ElegyConfigTests {
         }
     }
 
+    @Test func connectionTimeout() throws {
+        #expect(try parse("music_directory = \"/m\"").0.connectionTimeout == 60)
+        #expect(try parse("connection_timeout = 5").0.connectionTimeout == 5)
+        for value in ["0", "86401", "\"soon\"", "1.5"] {
+            let error = try #require(configError("music_directory = \"/m\"\nconnection_timeout = \(value)\n"))
+            #expect(error.description == "elegy.toml:2: connection_timeout: expected seconds, an integer 1-86400")
+        }
+    }
+
     @Test func badMixerValue() throws {
         let error = try #require(configError("[output]\ndevice = \"default\"\nmixer = \"hardware\"\n"))
         #expect(

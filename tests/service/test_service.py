@@ -263,6 +263,31 @@ def test_first_answer_after_a_restart_already_has_the_restored_queue(env):
         assert len(json.loads(env.state.read_text())["queue"]) == 4 + attempt
 
 
+def test_connection_timeout_closes_silent_clients_but_not_idling_or_talking_ones(env):
+    """`connection_timeout` (MPD's option): a silent client is disconnected after it; one waiting in `idle`, or one
+    that keeps sending commands, stays connected."""
+    env.make_library(count=1, seconds=1)
+    config = env.base / "elegy.toml"
+    config.write_text(f'music_directory = "{env.music}"\nconnection_timeout = 1\n')
+    daemon = start(env, extra=("--config", str(config)))
+    try:
+        silent, idling, talking = Client(env.socket), Client(env.socket), Client(env.socket)
+        idling.sock.sendall(b"idle\n")
+        began = time.monotonic()
+        while time.monotonic() - began < 2.5:
+            talking.command("ping")
+            time.sleep(0.3)
+        assert silent.file.readline() == b"", "the silent client is still connected after 2.5 s"
+        assert talking.command("ping") == {}
+        idling.sock.sendall(b"noidle\n")
+        assert idling.command_reply() == {}
+        for client in (silent, idling, talking):
+            client.close()
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=5)
+
+
 def test_kill_9_in_a_loop_loses_at_most_a_second(env, pulse):
     env.make_library(count=2, seconds=120)
     daemon = start(env, output="pulse", pulse=pulse)
