@@ -192,15 +192,6 @@ private func converse(_ input: String, notifyAfter: [Int: [IdleSubsystem]] = [:]
         #expect(session.next(from: &framer) == nil)
     }
 
-    @Test func batchRunsAsync() async {
-        let batch = CommandBatch(listMode: .ok, requests: [Request(command: "status"), Request(command: "ping")])
-        let outcome = await batch.runAsync { (request, response) async throws(ProtocolError) in
-            try handler(request, &response)
-        }
-        #expect(responseText(outcome.bytes) == "state: stop\nlist_OK\nlist_OK\nOK\n")
-        #expect(!outcome.closesConnection)
-    }
-
     @Test func idleSubsystemNamesAndOrder() {
         #expect(IdleSubsystem.allCases.map(\.rawValue) == [
             "database", "stored_playlist", "playlist", "player", "mixer", "output", "options", "sticker", "update",

@@ -93,29 +93,6 @@ public struct CommandBatch: Sendable, Hashable {
         return BatchOutcome(bytes: response.bytes, closesConnection: false)
     }
 
-    /// `run` for handlers that must `await` (for example on the player's actor).
-    public func runAsync(
-        _ handler: (Request, inout ResponseBuilder) async throws(ProtocolError) -> Void
-    ) async -> BatchOutcome {
-        var response = ResponseBuilder()
-        for (position, entry) in entries.enumerated() {
-            let index = listMode == .none ? 0 : position
-            switch step(entry, response: &response, index: index) {
-            case .stop(let outcome): return outcome
-            case .run(let request):
-                do {
-                    try await handler(request, &response)
-                } catch {
-                    response.ack(error, index: index, command: request.command)
-                    return BatchOutcome(bytes: response.bytes, closesConnection: error.closesConnection)
-                }
-                if listMode == .ok { response.listOK() }
-            }
-        }
-        response.ok()
-        return BatchOutcome(bytes: response.bytes, closesConnection: false)
-    }
-
     private enum Step {
         case run(Request)
         case stop(BatchOutcome)
