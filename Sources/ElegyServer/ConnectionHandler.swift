@@ -47,6 +47,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var closed = false
     /// A read the channel asked for and this handler holds back (see back-pressure above).
     private var readHeld = false
+    /// The channel's writability as last reported by `channelWritabilityChanged` (asking the channel costs an
+    /// existential call and an atomic load, several times per request).
+    private var writable = true
     /// When input last arrived; the silence timer checks it when it fires (one timer, not one per read).
     private var lastInput = NIODeadline.now()
     private var silenceTimer: Scheduled<Void>?
@@ -153,12 +156,13 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { processInput() }
+        writable = context.channel.isWritable
+        if writable { processInput() }
         context.fireChannelWritabilityChanged()
     }
 
     private func holdsInput(_ context: ChannelHandlerContext) -> Bool {
-        !context.channel.isWritable || (busy && framer.bufferedByteCount >= ConnectionHandler.inputHighWater)
+        !writable || (busy && framer.bufferedByteCount >= ConnectionHandler.inputHighWater)
     }
 
     private func releaseHeldRead(_ context: ChannelHandlerContext) {
@@ -171,7 +175,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// answers already written wait for the client to read them.
     private func processInput() {
         guard let context else { return }
-        while !busy, !closed, context.channel.isWritable, let action = session.next(from: &framer) {
+        while !busy, !closed, writable, let action = session.next(from: &framer) {
             switch action {
             case .nothing:
                 continue
@@ -199,7 +203,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 }
             }
         }
-        if !busy || !context.channel.isWritable { context.flush() }
+        if !busy || !writable { context.flush() }
         releaseHeldRead(context)
     }
 
