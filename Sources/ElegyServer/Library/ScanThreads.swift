@@ -77,22 +77,22 @@ final class TagReadJob: Sendable {
         outcomes.withLock { $0.append(contentsOf: local) }
     }
 
-    /// Re-checks the file through a non-blocking descriptor (a FIFO swapped in since the walk must not block
-    /// `sf_open`), then reads its tags and applies the path fallback.
+    /// Re-checks the file through a non-blocking descriptor (a FIFO swapped in since the walk must not block the
+    /// reader), then reads its tags from that descriptor (FLAC) or through libsndfile, and applies the path fallback.
     static func read(_ candidate: LibraryWalker.Candidate) -> ReadOutcome {
         let fd = open(candidate.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return .failure(ScanFailure(uri: candidate.uri, reason: FileSystem.message(errno))) }
+        defer { close(fd) }
         var info = stat()
-        let statted = fstat(fd, &info) == 0
-        let code = errno
-        close(fd)
-        guard statted else { return .failure(ScanFailure(uri: candidate.uri, reason: FileSystem.message(code))) }
+        guard fstat(fd, &info) == 0 else {
+            return .failure(ScanFailure(uri: candidate.uri, reason: FileSystem.message(errno)))
+        }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             return .failure(ScanFailure(uri: candidate.uri, reason: "not a regular file"))
         }
         do {
             let song = try TagReader.song(
-                atPath: candidate.path, uri: candidate.uri, size: Int64(info.st_size),
+                fileDescriptor: fd, path: candidate.path, uri: candidate.uri, size: Int64(info.st_size),
                 modified: Int64(info.st_mtim.tv_sec))
             return .song(PathFallback.apply(to: song))
         } catch {
