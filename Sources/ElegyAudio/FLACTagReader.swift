@@ -100,9 +100,15 @@ enum FLACTagReader {
         let frames = info.total_samples
         let duration = frames > 0 && frames < UInt64(Int64.max) ? Double(Int64(frames)) / Double(rate) : nil
         func value(_ field: Field) -> String? {
-            guard let raw = values[field.rawValue] else { return nil }
-            let trimmed = raw.trimmingWhitespace()
-            return trimmed.isEmpty ? nil : trimmed
+            guard var raw = values[field.rawValue] else { return nil }
+            // `trimmingWhitespace` (what the libsndfile path applies) walks Characters; most values have nothing to
+            // trim, which their first and last bytes show.
+            let padded = raw.withUTF8 { bytes in
+                guard let first = bytes.first, let last = bytes.last else { return true }
+                return isPadding(first) || isPadding(last)
+            }
+            if padded { raw = raw.trimmingWhitespace() }
+            return raw.isEmpty ? nil : raw
         }
         return Info(
             title: value(.title), artist: value(.artist), album: value(.album), track: value(.track),
@@ -148,6 +154,13 @@ enum FLACTagReader {
                 values[field.rawValue] = String(decoding: UnsafeBufferPointer(rebasing: value[..<end]), as: UTF8.self)
             }
         }
+    }
+
+    /// The bytes `trimmingWhitespace` can remove at either end (CR LF is one Character it keeps; such values take
+    /// the slow path anyway, as their last byte is LF).
+    private static func isPadding(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+            || byte == 0
     }
 
     private static func equalsIgnoringASCIICase(
