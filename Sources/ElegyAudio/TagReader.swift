@@ -31,8 +31,9 @@ public enum TagReader {
     }
 
     /// Like `song(atPath:uri:size:modified:)` for a file the caller has already opened (non-blocking, read-only) and
-    /// checked to be a regular file of `size` bytes: the scanner's entry, which saves a second `open` and `fstat` per
-    /// FLAC file. `fd` stays open; the libsndfile fallback opens `path` itself.
+    /// stat'ed (`size` bytes): the scanner's entry, which saves a second `open` and `fstat` per FLAC file. Should the
+    /// descriptor not be a regular file after all, the FLAC reader's reads fail and the libsndfile fallback, which
+    /// opens `path` itself and checks it, reports it. `fd` stays open.
     public static func song(
         fileDescriptor fd: Int32, path: String, uri: String, size: Int64, modified: Int64
     ) throws(DecoderError) -> Song {
