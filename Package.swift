@@ -23,8 +23,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        // libFLAC's metadata API: the scanner reads FLAC tags without libsndfile's decoder setup (FLACTagReader).
+        .systemLibrary(name: "CFLAC", pkgConfig: "flac", providers: [.apt(["libflac-dev"])]),
         .target(name: "ElegyCore", dependencies: ["TOMLKit"], swiftSettings: strict),
-        .target(name: "ElegyAudio", dependencies: ["ElegyCore", "CALSA", "CSndFile"], swiftSettings: strict),
+        .target(name: "ElegyAudio", dependencies: ["ElegyCore", "CALSA", "CSndFile", "CFLAC"], swiftSettings: strict),
         .target(
             name: "ElegyServer",
             dependencies: [

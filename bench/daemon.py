@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Issue 3's benchmark: elegyd against Debian's mpd, same library, same machine, one run. Run by bench/daemon.sh
-(which builds and passes the binaries); `daemon.py mpd-play` alone gives MPD's playback CPU for bench/engine.sh.
+(which builds and passes the binaries); `daemon.py mpd-play` alone gives MPD's playback CPU for bench/engine.sh;
+`daemon.py scan` (`bench/daemon.sh scan`) measures only the `update` re-reading every file, both daemons running
+side by side and their updates interleaved, so that the two figures of one repetition share the machine's load.
 
 Measures, for each daemon: startup to first answer (empty cache and cached index), scan of the 5,000-FLAC
 library, idle CPU and wake-ups over 10 s, RSS idle and peak, `status` round-trips per second with 1 and 32
@@ -344,6 +346,55 @@ def timed_update(daemon, files, stamp):
         client.close()
 
 
+def scan_only(daemon_list, songs, reps):
+    """Starts every daemon on an empty index and waits for its scan, then runs `reps` rounds of `timed_update`,
+    one per daemon per round, alternating which goes first. Returns {name: [(wall s, CPU s), ...]}."""
+    out = {}
+    try:
+        for daemon in daemon_list:
+            daemon.forget_index()
+            daemon.start()
+            daemon.wait_library(songs)
+            out[daemon.name] = []
+        files = library_files(daemon_list[0].music)
+        stamp = time.time()
+        for rep in range(reps):
+            order = daemon_list if rep % 2 == 0 else list(reversed(daemon_list))
+            for daemon in order:
+                stamp += 10
+                out[daemon.name].append(timed_update(daemon, files, stamp))
+    finally:
+        for daemon in daemon_list:
+            daemon.stop()
+    return out
+
+
+def print_scan_table(updates, songs, library):
+    m, e = updates["mpd"], updates["elegyd"]
+    med = {name: (statistics.median(u[0] for u in runs), statistics.median(u[1] for u in runs))
+           for name, runs in updates.items()}
+    print(f"elegyd vs. mpd {mpd_version()}: `update` re-reading all {songs} files (mtimes changed) of {library}, "
+          f"both daemons running, updates interleaved, medians of {len(e)}")
+    print()
+    print("| Measure | elegyd | mpd | elegyd / mpd |")
+    print("|---|---:|---:|---:|")
+    for label, i, digits in (("`update` re-reading all files, running daemon (s)", 0, 3),
+                             ("  CPU s of that update", 1, 2)):
+        a, b = med["elegyd"][i], med["mpd"][i]
+        ratio = f"{a / b:.2f}×" if b else "–"
+        print(f"| {label} | {a:.{digits}f} | {b:.{digits}f} | {ratio} |")
+    print()
+    print("Raw: updates elegyd " + ", ".join(f"{x[0]:.3f}" for x in e) + " s; mpd "
+          + ", ".join(f"{x[0]:.3f}" for x in m) + " s")
+    print("Raw: CPU elegyd " + ", ".join(f"{x[1]:.2f}" for x in e) + " s; mpd "
+          + ", ".join(f"{x[1]:.2f}" for x in m) + " s")
+    ratios = sorted(a[0] / b[0] for a, b in zip(e, m))
+    print("Per-round ratios (elegyd / mpd, sorted): " + ", ".join(f"{r:.2f}" for r in ratios))
+    print(f"Target scan ≤ 0.7× MPD (update re-reading all files): "
+          f"{'met' if med['elegyd'][0] <= 0.7 * med['mpd'][0] else 'MISSED'} "
+          f"({med['elegyd'][0] / med['mpd'][0]:.2f}×)")
+
+
 def play_cpu(daemon, uri, reps):
     """CPU seconds (median) the daemon spends playing `uri` from `play` to `state: stop`, and the wall time."""
     daemon.start()
@@ -463,7 +514,7 @@ def roundtrip_table(root, args):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["all", "mpd-play", "roundtrips"])
+    parser.add_argument("mode", choices=["all", "mpd-play", "scan", "roundtrips"])
     parser.add_argument("--elegyd")
     parser.add_argument("--bench")
     parser.add_argument("--library", default="/tmp/elegy-bench-lib")
@@ -490,6 +541,23 @@ def main():
         roundtrip_table(root, args)
         return
 
+    if args.mode == "scan":
+        pair = []
+        for name in ("mpd", "elegyd"):
+            work = os.path.join(root, name)
+            os.makedirs(work, exist_ok=True)
+            sock, log = os.path.join(work, "socket"), os.path.join(root, f"{name}.log")
+            pair.append(MPD("null-unsynced", work, args.library, sock, log) if name == "mpd"
+                        else Elegyd(args.elegyd, args.playlists, work, args.library, sock, log))
+        updates = scan_only(pair, args.songs, args.reps)
+        print()
+        print_scan_table(updates, args.songs, args.library)
+        print(f"Load average (1 min) before/after the run: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f} "
+              f"on {os.cpu_count()} CPUs")
+        return
+
+    if not (args.flac and args.mp3):
+        parser.error("--flac and --mp3 are required for this mode")
     results = {}
     daemons = []
     for name in ("mpd", "elegyd"):

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs what Elegy needs to build and test on Debian 12: the C libraries it links (libsndfile, ALSA),
+# Installs what Elegy needs to build and test on Debian 12: the C libraries it links (libsndfile, libFLAC, ALSA),
 # the real components its tests drive (mpc, mpd, python-mpd2, PulseAudio for a paced output, sox/flac/lame/
 # oggenc/opusenc for test audio, systemd-analyze for the units). Idempotent; quiet when all is present.
 set -euo pipefail
 
 apt_packages=(
-    libsndfile1-dev libasound2-dev libasound2-plugins alsa-utils
+    libsndfile1-dev libflac-dev libasound2-dev libasound2-plugins alsa-utils
     pulseaudio pulseaudio-utils
     mpc mpd python3-mpd python3-pytest
     sox libsox-fmt-mp3 flac lame vorbis-tools opus-tools

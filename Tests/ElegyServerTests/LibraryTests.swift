@@ -324,6 +324,41 @@ struct LibraryTests {
         #expect(filled.artist == "Artist" && filled.track == "5")
     }
 
+    /// What a reader thread does when a file changed between `readdir` and its turn: a FIFO swapped in is refused
+    /// without blocking the thread, a vanished file is a walk failure, a directory is skipped.
+    @Test func readersSurviveFilesSwappedAfterTheWalk() throws {
+        let root = try Fixture.makeDirectory("swapped")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let fifo = "\(root)/swapped.flac"
+        guard mkfifo(fifo, 0o644) == 0 else { throw FixtureError(message: "mkfifo") }
+        var info = stat()
+        info.st_size = 5000
+        let candidate = LibraryWalker.Candidate(uri: "swapped.flac", path: fifo, stamp: nil)
+        guard case .failure(let failure) = TagReadJob.read(candidate, stamp: LibraryWalker.Stamp(info)) else {
+            Issue.record("a FIFO was read as a song")
+            return
+        }
+        #expect(failure.uri == "swapped.flac" && failure.reason == "not a regular file")
+        guard case .failure(let listed) = LibraryWalker.stamp(ofListed: candidate) else {
+            Issue.record("a FIFO was stat'ed as a file")
+            return
+        }
+        #expect(listed.reason == "not a regular file")
+
+        let gone = LibraryWalker.Candidate(uri: "gone.flac", path: "\(root)/gone.flac", stamp: nil)
+        guard case .failure(let vanished) = LibraryWalker.stamp(ofListed: gone) else {
+            Issue.record("a vanished file was stat'ed")
+            return
+        }
+        #expect(vanished.reason == FileSystem.message(ENOENT))
+        try FileManager.default.createDirectory(atPath: "\(root)/dir.flac", withIntermediateDirectories: true)
+        let directory = LibraryWalker.Candidate(uri: "dir.flac", path: "\(root)/dir.flac", stamp: nil)
+        guard case .directory = LibraryWalker.stamp(ofListed: directory) else {
+            Issue.record("a directory was not recognised")
+            return
+        }
+    }
+
     @Test func scanOfAMissingRootIsEmptyAndDoesNotCrash() async {
         let library = MusicLibrary(root: "/nonexistent/elegy-\(getpid())", cacheFile: nil, logger: Fixture.quiet)
         let report = await library.scan()

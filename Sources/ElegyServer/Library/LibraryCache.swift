@@ -19,10 +19,59 @@ enum LibraryCache {
     static func encode(root: String, updated: Int64, songs: [Song]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(songs.count * 160 + 256)
-        func append(_ text: String) { out.append(contentsOf: text.utf8) }
-        func field(_ text: String?) {
-            guard let text else { return }
-            for byte in text.utf8 {
+        let tab = UInt8(ascii: "\t")
+        append("\(magic)\nroot\t", to: &out)
+        field(root, to: &out)
+        append("\nupdated\t\(updated)\n", to: &out)
+        for song in songs {
+            field(song.uri, to: &out)
+            out.append(tab)
+            number(song.size, to: &out)
+            out.append(tab)
+            number(song.modified, to: &out)
+            out.append(tab)
+            if let duration = song.duration { append(duration.description, to: &out) }
+            out.append(tab)
+            if let format = song.format {
+                number(Int64(format.sampleRate), to: &out)
+                out.append(UInt8(ascii: ":"))
+                number(Int64(format.channels), to: &out)
+                out.append(UInt8(ascii: ":"))
+                append(format.sampleType.rawValue, to: &out)
+                out.append(UInt8(ascii: ":"))
+                number(Int64(format.bitsPerSample), to: &out)
+            }
+            for tag in [
+                song.title, song.artist, song.album, song.albumArtist, song.track, song.disc, song.date, song.genre,
+                song.composer,
+            ] {
+                out.append(tab)
+                field(tag, to: &out)
+            }
+            out.append(UInt8(ascii: "\n"))
+        }
+        append("end\t\(songs.count)\n", to: &out)
+        return out
+    }
+
+    private static func append(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
+    }
+
+    /// Appends `text` with `\\`, tab, newline and carriage return escaped; nothing for nil. Text without any of them
+    /// (nearly all) is copied in one go.
+    private static func field(_ text: String?, to out: inout [UInt8]) {
+        guard var text else { return }
+        text.withUTF8 { bytes in
+            let special = bytes.contains {
+                $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r")
+            }
+            guard special else {
+                out.append(contentsOf: bytes)
+                return
+            }
+            for byte in bytes {
                 switch byte {
                 case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
                 case UInt8(ascii: "\t"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
@@ -32,29 +81,18 @@ enum LibraryCache {
                 }
             }
         }
-        let tab = UInt8(ascii: "\t")
-        append("\(magic)\nroot\t")
-        field(root)
-        append("\nupdated\t\(updated)\n")
-        for song in songs {
-            field(song.uri)
-            append("\t\(song.size)\t\(song.modified)\t")
-            if let duration = song.duration { append(duration.description) }
-            out.append(tab)
-            if let format = song.format {
-                append("\(format.sampleRate):\(format.channels):\(format.sampleType.rawValue):\(format.bitsPerSample)")
-            }
-            for tag in [
-                song.title, song.artist, song.album, song.albumArtist, song.track, song.disc, song.date, song.genre,
-                song.composer,
-            ] {
-                out.append(tab)
-                field(tag)
-            }
-            out.append(UInt8(ascii: "\n"))
-        }
-        append("end\t\(songs.count)\n")
-        return out
+    }
+
+    /// Appends `value` in decimal, as `String(value)` spells it, without building a String.
+    private static func number(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        let start = out.count
+        var magnitude = value.magnitude
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        out[start...].reverse()
     }
 
     /// The songs (sorted by URI) and last-update time in `bytes`, or nil when the content is not a complete

@@ -36,11 +36,11 @@ final class LibraryIndex: Sendable {
             if let artist = song.artist { artists.insert(artist) }
             if let album = song.album { albums.insert(album) }
             seconds += song.duration ?? 0
-            let parent = LibraryIndex.parent(of: song.uri)
-            if parent == runParent {
+            if LibraryIndex.isDirectChild(song.uri, of: runParent) {
                 run.append(index)
                 continue
             }
+            let parent = LibraryIndex.parent(of: song.uri)
             if !run.isEmpty { directories[runParent, default: Directory()].songs += run }
             runParent = parent
             run = [index]
@@ -66,6 +66,11 @@ final class LibraryIndex: Sendable {
 
     /// Sorts `songs` by URI (keeping the last of duplicate URIs) and builds the index.
     convenience init(songs: [Song]) {
+        self.init(sortedSongs: LibraryIndex.sortedByURI(songs))
+    }
+
+    /// `songs` sorted by URI, keeping the last of duplicate URIs: what `init(sortedSongs:)` takes.
+    static func sortedByURI(_ songs: [Song]) -> [Song] {
         var sorted = songs.sorted { $0.uri < $1.uri }
         if sorted.count > 1 {
             var unique: [Song] = []
@@ -77,7 +82,17 @@ final class LibraryIndex: Sendable {
             }
             sorted = unique
         }
-        self.init(sortedSongs: sorted)
+        return sorted
+    }
+
+    /// Whether `parent(of: path) == directory`, without building the parent String (asked once per song).
+    static func isDirectChild(_ path: String, of directory: String) -> Bool {
+        let bytes = path.utf8
+        let prefix = directory.utf8
+        if prefix.isEmpty { return !bytes.contains(UInt8(ascii: "/")) }
+        guard bytes.count > prefix.count, bytes.starts(with: prefix) else { return false }
+        let rest = bytes.dropFirst(prefix.count)
+        return rest.first == UInt8(ascii: "/") && !rest.dropFirst().contains(UInt8(ascii: "/"))
     }
 
     /// The directory part of a relative path ("" for a top-level entry).

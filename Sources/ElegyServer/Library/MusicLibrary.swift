@@ -203,63 +203,71 @@ public final class MusicLibrary: Sendable {
         }
     }
 
-    /// The scan itself; runs on the coordinator thread. Publishes the new index, then writes the cache.
+    /// The scan itself; runs on the coordinator thread. Publishes the new index and writes the cache (on a second
+    /// thread, at the same time), and returns when both are done.
     private func performScan(scope: String, path: String?, old: LibraryIndex) -> ScanReport {
         let clock = ContinuousClock()
         let began = clock.now
         var report = ScanReport(path: path)
-        var walker = LibraryWalker(root: root)
+        // The walk lists directories; reader threads stat the files it found, keep the entries of files whose size
+        // and mtime match the old index and read the others, while the walk goes on.
+        let job = TagReadJob(threads: ScanThreads.processorCount, old: old)
+        var walker = LibraryWalker(root: root) { job.submit($0) }
         walker.walk(scope: scope)
         report.failed = walker.failures
+        let outcomes = job.finish()
 
-        var previous: [String: Song] = [:]
-        var outside: [Song] = []
-        outside.reserveCapacity(old.songs.count)
-        for song in old.songs {
-            if LibraryIndex.contains(scope: scope, song.uri) { previous[song.uri] = song } else { outside.append(song) }
-        }
-        var kept: [Song] = []
-        var toRead: [LibraryWalker.Candidate] = []
-        for candidate in walker.candidates {
-            if let known = previous[candidate.uri], known.size == candidate.size,
-                known.modified == candidate.modified
-            {
-                kept.append(known)
-            } else {
-                toRead.append(candidate)
-            }
-        }
-        let outcomes = TagReadJob(candidates: toRead).run(threads: ScanThreads.processorCount)
-        report.filesRead = toRead.count
-        var found = kept
+        var found: [Song] = []
+        found.reserveCapacity(outcomes.count)
+        var keptCount = 0
         var failed: [ScanFailure] = []
         for outcome in outcomes {
             switch outcome {
+            case .kept(let song):
+                keptCount += 1
+                found.append(song)
             case .song(let song):
-                if previous[song.uri] == nil { report.added += 1 } else { report.updated += 1 }
+                report.filesRead += 1
+                if old.byURI[song.uri] == nil { report.added += 1 } else { report.updated += 1 }
                 found.append(song)
             case .failure(let failure):
+                report.filesRead += 1
+                failed.append(failure)
+            case .walkFailure(let failure):
                 failed.append(failure)
             }
         }
         report.failed += failed.sorted { $0.uri < $1.uri }
-        let foundURIs = Set(found.map(\.uri))
-        report.removed = previous.keys.count { !foundURIs.contains($0) }
+        // Every URI found is unique and inside the scope: what the scope held before and was not found is gone.
+        var outside: [Song] = []
+        var inScope = 0
+        if scope.isEmpty {
+            inScope = old.songs.count
+        } else {
+            for song in old.songs {
+                if LibraryIndex.contains(scope: scope, song.uri) { inScope += 1 } else { outside.append(song) }
+            }
+        }
+        report.removed = inScope - keptCount - report.updated
 
-        let index = LibraryIndex(songs: outside + found)
-        report.total = index.songs.count
+        let songs = LibraryIndex.sortedByURI(outside + found)
+        report.total = songs.count
         let finished = Int64(time(nil))
+        // The cache is encoded and written on a second thread while this one builds the index.
+        let writer = cacheFile.flatMap { file in
+            ScanThreads.start { [root, logger] in
+                MusicLibrary.saveCache(songs, root: root, updated: finished, to: file, logger: logger)
+            }
+        }
+        let index = LibraryIndex(sortedSongs: songs)
         state.withLock { state in
             state.index = index
             state.lastUpdate = finished
         }
-        if let cacheFile {
-            do {
-                try FileSystem.writeAtomically(
-                    LibraryCache.encode(root: root, updated: finished, songs: index.songs), to: cacheFile)
-            } catch {
-                logger.error("cannot save the library cache: \(error)")
-            }
+        if let writer {
+            pthread_join(writer, nil)
+        } else if let cacheFile {
+            MusicLibrary.saveCache(songs, root: root, updated: finished, to: cacheFile, logger: logger)
         }
         let elapsed = (clock.now - began).components
         report.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
@@ -272,5 +280,14 @@ public final class MusicLibrary: Sendable {
                 "library.seconds": "\(report.seconds)",
             ])
         return report
+    }
+
+    /// Writes the cache file for `songs` (sorted by URI); logs a failure (the next start then rescans).
+    private static func saveCache(_ songs: [Song], root: String, updated: Int64, to file: String, logger: Logger) {
+        do {
+            try FileSystem.writeAtomically(LibraryCache.encode(root: root, updated: updated, songs: songs), to: file)
+        } catch {
+            logger.error("cannot save the library cache: \(error)")
+        }
     }
 }

@@ -36,64 +36,154 @@ enum ScanThreads {
     static var processorCount: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }
 
-/// The outcome of reading one candidate file.
+/// The outcome of one candidate file.
 enum ReadOutcome: Sendable {
+    /// Unchanged since the old index: its entry is kept, the file was not opened.
+    case kept(Song)
+    /// Read (new or changed).
     case song(Song)
+    /// Could not be read (counts as a file read).
     case failure(ScanFailure)
+    /// Could not be stat'ed, or is no longer a regular file (a walk failure: not a file read).
+    case walkFailure(ScanFailure)
 }
 
-/// A shared work list of files to read, drained by N worker threads: each takes the next index atomically,
-/// reads the file through `TagReader`, and keeps its results locally until it finishes.
+/// A queue of the walk's candidates, filled while the walk runs: worker threads, started at the first batch, stat
+/// each file the walk only listed, keep the old index's entry for unchanged files and read the others; the
+/// coordinator joins them once the walk is done. Everything per file runs on every core at once; the walk itself
+/// only lists directories.
+///
+/// Use from one coordinator thread: `submit` batches, then `finish` once (it processes what is left, then joins the
+/// workers). A POSIX semaphore counts queued batches plus one wake-up per worker at the end, so idle workers sleep
+/// instead of polling.
 final class TagReadJob: Sendable {
-    private let candidates: [LibraryWalker.Candidate]
-    private let next = Atomic<Int>(0)
-    private let outcomes = Mutex<[ReadOutcome]>([])
-
-    init(candidates: [LibraryWalker.Candidate]) {
-        self.candidates = candidates
-    }
-
-    /// Reads every candidate on up to `threads` threads and returns when all are done. Call from a dedicated
-    /// thread (it joins the workers); with no thread available it reads on the calling thread.
-    func run(threads: Int) -> [ReadOutcome] {
-        let count = min(max(1, threads), candidates.count)
+    private struct Queue {
+        var batches: [ArraySlice<LibraryWalker.Candidate>] = []
+        var next = 0
+        var outcomes: [ReadOutcome] = []
         var workers: [pthread_t] = []
-        for _ in 0..<count {
-            guard let thread = ScanThreads.start({ [self] in work() }) else { break }
-            workers.append(thread)
-        }
-        if workers.isEmpty { work() }
-        for thread in workers { pthread_join(thread, nil) }
-        return outcomes.withLock { $0 }
+        var started = false
     }
 
+    /// Files per queued batch: one semaphore post and one lock per batch, small enough to share a large directory.
+    static let batchSize = 16
+
+    private let old: LibraryIndex
+    private let workerCount: Int
+    private let queue = Mutex(Queue())
+    /// Heap-allocated because a `sem_t` must not move; thread-safe by POSIX, freed in `deinit`.
+    private nonisolated(unsafe) let available: UnsafeMutablePointer<sem_t>
+
+    /// A job with `threads` worker threads (at least one) that compares files with `old`.
+    init(threads: Int, old: LibraryIndex) {
+        self.old = old
+        workerCount = max(1, threads)
+        available = .allocate(capacity: 1)
+        sem_init(available, 0, 0)
+    }
+
+    deinit {
+        sem_destroy(available)
+        available.deallocate()
+    }
+
+    /// Queues `candidates`; starts the workers on the first call.
+    func submit(_ candidates: [LibraryWalker.Candidate]) {
+        var batches: [ArraySlice<LibraryWalker.Candidate>] = []
+        var start = 0
+        while start < candidates.count {
+            let end = min(start + TagReadJob.batchSize, candidates.count)
+            batches.append(candidates[start..<end])
+            start = end
+        }
+        let first = queue.withLock { queue -> Bool in
+            queue.batches += batches
+            defer { queue.started = true }
+            return !queue.started
+        }
+        if first {
+            var workers: [pthread_t] = []
+            for _ in 0..<workerCount {
+                guard let thread = ScanThreads.start({ [self] in work() }) else { break }
+                workers.append(thread)
+            }
+            queue.withLock { $0.workers = workers }
+        }
+        for _ in batches { sem_post(available) }
+    }
+
+    /// Closes the queue, processes the batches still queued alongside the workers, waits for them, and returns the
+    /// outcomes (in no particular order). Without worker threads (`pthread_create` failed) it processes them all.
+    func finish() -> [ReadOutcome] {
+        let workers = queue.withLock { $0.workers }
+        for _ in workers { sem_post(available) }
+        var local: [ReadOutcome] = []
+        while let batch = take() { process(batch, into: &local) }
+        for thread in workers { pthread_join(thread, nil) }
+        return queue.withLock { queue in
+            defer { queue.outcomes = [] }
+            return queue.outcomes + local
+        }
+    }
+
+    /// The next queued batch, nil when all are taken.
+    private func take() -> ArraySlice<LibraryWalker.Candidate>? {
+        queue.withLock { queue in
+            guard queue.next < queue.batches.count else { return nil }
+            defer { queue.next += 1 }
+            return queue.batches[queue.next]
+        }
+    }
+
+    /// A worker: one semaphore count per batch, then one per worker from `finish`. Batches are taken in order and
+    /// each count is posted after its batch was queued, so a wake-up that finds nothing means the walk is over and
+    /// every batch taken (by a worker or by the coordinator in `finish`).
     private func work() {
         var local: [ReadOutcome] = []
         while true {
-            let index = next.add(1, ordering: .relaxed).oldValue
-            guard index < candidates.count else { break }
-            local.append(TagReadJob.read(candidates[index]))
+            while sem_wait(available) != 0 && errno == EINTR {}
+            guard let batch = take() else { break }
+            process(batch, into: &local)
         }
-        outcomes.withLock { $0.append(contentsOf: local) }
+        queue.withLock { $0.outcomes.append(contentsOf: local) }
     }
 
-    /// Re-checks the file through a non-blocking descriptor (a FIFO swapped in since the walk must not block
-    /// `sf_open`), then reads its tags and applies the path fallback.
-    static func read(_ candidate: LibraryWalker.Candidate) -> ReadOutcome {
+    private func process(_ batch: ArraySlice<LibraryWalker.Candidate>, into outcomes: inout [ReadOutcome]) {
+        for candidate in batch {
+            if let outcome = outcome(of: candidate) { outcomes.append(outcome) }
+        }
+    }
+
+    /// Stats the candidate if the walk did not, keeps the old entry when size and mtime match, else reads the file.
+    private func outcome(of candidate: LibraryWalker.Candidate) -> ReadOutcome? {
+        let stamp: LibraryWalker.Stamp
+        if let known = candidate.stamp {
+            stamp = known
+        } else {
+            switch LibraryWalker.stamp(ofListed: candidate) {
+            case .file(let found): stamp = found
+            case .directory: return nil
+            case .failure(let failure): return .walkFailure(failure)
+            }
+        }
+        if let position = old.byURI[candidate.uri] {
+            let song = old.songs[position]
+            if song.size == stamp.size && song.modified == stamp.modified { return .kept(song) }
+        }
+        return TagReadJob.read(candidate, stamp: stamp)
+    }
+
+    /// Opens the file without blocking (a FIFO swapped in since it was stat'ed must not block the reader: the FLAC
+    /// reader's `pread` then fails and libsndfile's own check refuses it), reads its tags from that descriptor
+    /// (FLAC) or through libsndfile, and applies the path fallback. Size and mtime are `stamp`'s, taken just before.
+    static func read(_ candidate: LibraryWalker.Candidate, stamp: LibraryWalker.Stamp) -> ReadOutcome {
         let fd = open(candidate.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return .failure(ScanFailure(uri: candidate.uri, reason: FileSystem.message(errno))) }
-        var info = stat()
-        let statted = fstat(fd, &info) == 0
-        let code = errno
-        close(fd)
-        guard statted else { return .failure(ScanFailure(uri: candidate.uri, reason: FileSystem.message(code))) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            return .failure(ScanFailure(uri: candidate.uri, reason: "not a regular file"))
-        }
+        defer { close(fd) }
         do {
             let song = try TagReader.song(
-                atPath: candidate.path, uri: candidate.uri, size: Int64(info.st_size),
-                modified: Int64(info.st_mtim.tv_sec))
+                fileDescriptor: fd, path: candidate.path, uri: candidate.uri, size: stamp.size,
+                modified: stamp.modified)
             return .song(PathFallback.apply(to: song))
         } catch {
             return .failure(ScanFailure(uri: candidate.uri, reason: error.message))

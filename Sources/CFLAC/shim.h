@@ -1,0 +1,3 @@
+// libFLAC's metadata API, for ElegyAudio's FLAC tag reader only (the scanner's fast path; decoding stays with
+// libsndfile).
+#include <FLAC/metadata.h>
