@@ -3,15 +3,18 @@
 # Builds release, makes the corpus and the 20-minute test audio if missing, then runs bench/daemon.py, which prints
 # Markdown tables: startup (empty cache and cached index), scan, idle CPU, RSS, `status` round-trips with 1 and
 # 32 clients (elegy-bench roundtrips), CPU to play a 20-minute FLAC and MP3 unpaced (elegyd: ALSA null; mpd: null
-# output, sync "no"). Usage: bench/daemon.sh [scan] [--reps N]   (needs mpd, sox, flac, lame, python3)
-# `scan` measures only the `update` re-reading all 5,000 files, both daemons side by side (daemon.py scan).
+# output, sync "no"). Usage: bench/daemon.sh [scan|roundtrips] [--reps N]   (needs mpd, sox, flac, lame, python3)
+# `scan` measures only the `update` re-reading all 5,000 files, both daemons side by side (daemon.py scan);
+# `roundtrips` only the `status` round-trips with 1 and 32 clients, both daemons alternately.
 set -eu
 cd "$(dirname "$0")/.."
 mode=all
-if [ "${1:-}" = scan ]; then
-    mode=scan
+case "${1:-}" in
+scan | roundtrips)
+    mode=$1
     shift
-fi
+    ;;
+esac
 for tool in mpd python3; do
     command -v "$tool" >/dev/null 2>&1 || { echo "daemon.sh: $tool is required" >&2; exit 69; }
 done
