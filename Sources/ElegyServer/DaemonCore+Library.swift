@@ -7,7 +7,7 @@ extension DaemonCore {
             response.field("updating_db", core.startUpdate(path: arguments.first))
         }
         add("rescan", 0...1) { core, arguments, _, response in
-            response.field("updating_db", core.startUpdate(path: arguments.first))
+            response.field("updating_db", core.startUpdate(path: arguments.first, rereadAll: true))
         }
         add("lsinfo", 0...1) { core, arguments, client, response throws(ProtocolError) in
             let path = normalizedDirectory(arguments.first ?? "")
@@ -101,7 +101,8 @@ extension DaemonCore {
     static let loggedScanFailures = 200
 
     /// Starts a background scan; returns its job id at once. A scan already running is joined, not doubled.
-    func startUpdate(path: String?) -> Int {
+    /// `rereadAll` (`rescan`) reads every file again instead of only new and changed ones.
+    func startUpdate(path: String?, rereadAll: Bool = false) -> Int {
         if let running = runningUpdate { return running }
         updateJobID += 1
         let job = updateJobID
@@ -109,7 +110,7 @@ extension DaemonCore {
         changed(.update)
         let scanPath = path.map(normalizedDirectory).flatMap { $0.isEmpty ? nil : $0 }
         Task(executorPreference: taskExecutor) {
-            let report = await self.library.scan(path: scanPath)
+            let report = await self.library.scan(path: scanPath, rereadAll: rereadAll)
             // Name every file the scan skipped (a corrupt file, a FIFO, a symlink loop), not only their count.
             for failure in report.failed.prefix(DaemonCore.loggedScanFailures) {
                 self.logger.warning(

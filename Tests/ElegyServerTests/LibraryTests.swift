@@ -166,6 +166,22 @@ struct LibraryTests {
         #expect(library.songs.count == 4)
     }
 
+    @Test func rereadAllReadsEveryFileAgainWithinItsScope() async throws {
+        let root = try Fixture.makeDirectory("reread")
+        defer { Fixture.remove(root) }
+        for index in 1...3 { try Fixture.writeAudio("\(root)/Artist/Album/0\(index) - Song \(index).flac") }
+        let library = MusicLibrary(root: root, cacheFile: nil, logger: Fixture.quiet)
+        #expect(await library.scan().filesRead == 3)
+        #expect(await library.scan().filesRead == 0)
+        let reread = await library.scan(rereadAll: true)
+        #expect(reread.filesRead == 3 && reread.updated == 3 && reread.added == 0 && reread.removed == 0)
+        #expect(reread.total == 3)
+        // Scoped: only the files under the path are read.
+        try Fixture.writeAudio("\(root)/Other/Only.flac")
+        _ = await library.scan()
+        #expect(await library.scan(path: "Other", rereadAll: true).filesRead == 1)
+    }
+
     @Test func subPathScanTouchesOnlyItsScope() async throws {
         let root = try Fixture.makeDirectory("subpath")
         defer { Fixture.remove(root) }

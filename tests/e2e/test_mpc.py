@@ -213,3 +213,24 @@ def test_status_right_after_a_command_shows_its_effect(daemon):
             assert client.command("pause 1") == ["OK"]
             assert client.fields("status")["state"] == "pause", f"attempt {attempt}"
         assert client.command("stop") == ["OK"]
+
+
+def test_rescan_rereads_a_file_whose_size_and_mtime_did_not_change(start_daemon, session_root):
+    """MPD's `rescan` reads every file again; `update` only new and changed ones. A tag edited in the FLAC's padding
+    with the mtime preserved is invisible to `update` and picked up by `rescan`."""
+    music = session_root / "rescan-music"
+    album = music / "Artist" / "Album"
+    album.mkdir(parents=True)
+    song = album / "01 - Before.flac"
+    e2e.run(["sox", "-q", "-n", "-r", "44100", "-b", "16", "-c", "2", str(song), "synth", "1", "sine", "440"])
+    e2e.run(["metaflac", "--set-tag=TITLE=Before", "--set-tag=ARTIST=Artist", str(song)])
+    size = song.stat().st_size
+    daemon = start_daemon(music, "null", name="rescan")
+    assert mpc(daemon, "-f", "%title%", "listall").stdout.split() == ["Before"]
+
+    e2e.run(["metaflac", "--preserve-modtime", "--remove-tag=TITLE", "--set-tag=TITLE=Afters", str(song)])
+    assert song.stat().st_size == size, "the edit must fit in the padding for this test to mean anything"
+    mpc(daemon, "--wait", "update")
+    assert mpc(daemon, "-f", "%title%", "listall").stdout.split() == ["Before"]
+    mpc(daemon, "--wait", "rescan")
+    assert mpc(daemon, "-f", "%title%", "listall").stdout.split() == ["Afters"]

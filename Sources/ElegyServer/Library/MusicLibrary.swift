@@ -137,8 +137,9 @@ public final class MusicLibrary: Sendable {
     /// One scan at a time: a call made while a scan runs whose scope covers `path` joins it and returns its
     /// report; otherwise it waits for the running scan to finish and then runs its own. Leading and trailing
     /// slashes are ignored; a `path` with `..` components returns at once with one failure. Cancellation is not
-    /// observed: a started scan always finishes.
-    public func scan(path: String? = nil) async -> ScanReport {
+    /// observed: a started scan always finishes. With `rereadAll` (MPD's `rescan`) every file is read again,
+    /// changed or not, and a running scan is waited for rather than joined.
+    public func scan(path: String? = nil, rereadAll: Bool = false) async -> ScanReport {
         let scope = LibraryIndex.normalized(path ?? "")
         guard MusicLibrary.isSafeRelativePath(scope) else {
             var report = ScanReport(path: path)
@@ -152,11 +153,11 @@ public final class MusicLibrary: Sendable {
                     state.running = scope
                     return .start(state.index)
                 }
-                return LibraryIndex.contains(scope: running, scope) ? .join : .waitThenStart
+                return !rereadAll && LibraryIndex.contains(scope: running, scope) ? .join : .waitThenStart
             }
             switch start {
             case .start(let index):
-                let report = await runOnThread(scope: scope, path: path, index: index)
+                let report = await runOnThread(scope: scope, path: path, index: index, rereadAll: rereadAll)
                 let waiters = state.withLock { state in
                     state.running = nil
                     state.lastReport = report
@@ -187,10 +188,10 @@ public final class MusicLibrary: Sendable {
     }
 
     /// Runs `performScan` on a dedicated thread and resumes when it is done.
-    private func runOnThread(scope: String, path: String?, index: LibraryIndex) async -> ScanReport {
+    private func runOnThread(scope: String, path: String?, index: LibraryIndex, rereadAll: Bool) async -> ScanReport {
         await withCheckedContinuation { (continuation: CheckedContinuation<ScanReport, Never>) in
             let started = ScanThreads.start { [self] in
-                continuation.resume(returning: performScan(scope: scope, path: path, old: index))
+                continuation.resume(returning: performScan(scope: scope, path: path, old: index, rereadAll: rereadAll))
             }
             if let started {
                 pthread_detach(started)
@@ -205,13 +206,13 @@ public final class MusicLibrary: Sendable {
 
     /// The scan itself; runs on the coordinator thread. Publishes the new index and writes the cache (on a second
     /// thread, at the same time), and returns when both are done.
-    private func performScan(scope: String, path: String?, old: LibraryIndex) -> ScanReport {
+    private func performScan(scope: String, path: String?, old: LibraryIndex, rereadAll: Bool) -> ScanReport {
         let clock = ContinuousClock()
         let began = clock.now
         var report = ScanReport(path: path)
         // The walk lists directories; reader threads stat the files it found, keep the entries of files whose size
         // and mtime match the old index and read the others, while the walk goes on.
-        let job = TagReadJob(threads: ScanThreads.processorCount, old: old)
+        let job = TagReadJob(threads: ScanThreads.processorCount, old: old, rereadAll: rereadAll)
         var walker = LibraryWalker(root: root) { job.submit($0) }
         walker.walk(scope: scope)
         report.failed = walker.failures

@@ -69,14 +69,18 @@ final class TagReadJob: Sendable {
     static let batchSize = 16
 
     private let old: LibraryIndex
+    /// Read every file, even those whose size and mtime match `old` (`rescan`).
+    private let rereadAll: Bool
     private let workerCount: Int
     private let queue = Mutex(Queue())
     /// Heap-allocated because a `sem_t` must not move; thread-safe by POSIX, freed in `deinit`.
     private nonisolated(unsafe) let available: UnsafeMutablePointer<sem_t>
 
-    /// A job with `threads` worker threads (at least one) that compares files with `old`.
-    init(threads: Int, old: LibraryIndex) {
+    /// A job with `threads` worker threads (at least one) that compares files with `old` (or, with `rereadAll`,
+    /// reads them all).
+    init(threads: Int, old: LibraryIndex, rereadAll: Bool = false) {
         self.old = old
+        self.rereadAll = rereadAll
         workerCount = max(1, threads)
         available = .allocate(capacity: 1)
         sem_init(available, 0, 0)
@@ -166,7 +170,7 @@ final class TagReadJob: Sendable {
             case .failure(let failure): return .walkFailure(failure)
             }
         }
-        if let position = old.byURI[candidate.uri] {
+        if !rereadAll, let position = old.byURI[candidate.uri] {
             let song = old.songs[position]
             if song.size == stamp.size && song.modified == stamp.modified { return .kept(song) }
         }
