@@ -140,9 +140,28 @@ public final class DaemonCore: @unchecked Sendable {
         completion: @escaping @Sendable (BatchOutcome, ClientContext) -> Void
     ) {
         queue.async {
+            if batch.requests.contains(where: { DaemonCore.resolverCommands.contains($0.command) }) {
+                self.buildResolverOutsideTheLock()
+            }
             var context = client
             let outcome = self.run(batch, client: &context)
             completion(outcome, context)
+        }
+    }
+
+    /// Commands that resolve curated songs against the library (see `resolver()`).
+    static let resolverCommands: Set<String> = ["mood", "resolve", "load", "listplaylist", "listplaylistinfo"]
+
+    /// Core queue: builds the resolver for the current library without holding the lock (a 100,000-file library
+    /// takes a quarter of a second), so that commands answered on the event loop meanwhile never wait for it.
+    private func buildResolverOutsideTheLock() {
+        let stale: Int? = locked { core in
+            core.resolverCache?.libraryVersion == core.libraryVersion ? nil : core.libraryVersion
+        }
+        guard let version = stale else { return }
+        let built = Resolver(library: library.songs, pins: settings.pins)
+        locked { core in
+            if core.libraryVersion == version { core.resolverCache = (version, built) }
         }
     }
 
