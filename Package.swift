@@ -2,6 +2,9 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+// TOMLKit imports Foundation; without this, its String extensions (`contains`, `range(of:)`) leak into every
+// module that imports ElegyCore and pull libFoundation and ICU into elegyd (see BENCHMARKS.md, RSS).
+let noFoundationLeak: [SwiftSetting] = strict + [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
     name: "Elegy",
@@ -25,7 +28,7 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         // libFLAC's metadata API: the scanner reads FLAC tags without libsndfile's decoder setup (FLACTagReader).
         .systemLibrary(name: "CFLAC", pkgConfig: "flac", providers: [.apt(["libflac-dev"])]),
-        .target(name: "ElegyCore", dependencies: ["TOMLKit"], swiftSettings: strict),
+        .target(name: "ElegyCore", dependencies: ["TOMLKit"], swiftSettings: noFoundationLeak),
         .target(name: "ElegyAudio", dependencies: ["ElegyCore", "CALSA", "CSndFile", "CFLAC"], swiftSettings: strict),
         .target(
             name: "ElegyServer",
@@ -44,7 +47,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: [
+                .unsafeFlags(["-static-stdlib"]),
+                .linkedLibrary("_FoundationCShims"), .linkedLibrary("_FoundationCollections"),
+            ]
         ),
         .executableTarget(
             name: "elegy",

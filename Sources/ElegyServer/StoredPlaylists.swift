@@ -12,7 +12,10 @@ struct StoredPlaylists: Sendable {
 
     /// A playlist name MPD would accept: no slashes, no leading dot, not empty, no newlines.
     static func validate(_ name: String) throws(ProtocolError) {
-        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), !name.contains("\n"), !name.contains("\r")
+        // Bytes, not `String.contains(_:)`: that overload is Foundation's (visible through TOMLKit) and would link
+        // libFoundation into elegyd.
+        let forbidden: [UInt8] = [UInt8(ascii: "/"), UInt8(ascii: "\n"), UInt8(ascii: "\r")]
+        guard !name.isEmpty, !name.hasPrefix("."), !name.utf8.contains(where: forbidden.contains)
         else { throw ProtocolError(.arg, "Bad playlist name") }
     }
 

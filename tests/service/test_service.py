@@ -393,3 +393,20 @@ def test_socket_activation_adopts_the_passed_socket(env):
     finally:
         process.terminate()
         process.wait(timeout=5)
+
+
+def test_daemon_maps_neither_foundation_nor_icu(env):
+    """Memory (issue 3): elegyd links the Swift runtime statically and uses only FoundationEssentials. Linking
+    libFoundation (and with it ICU and its data) costs about 8 MB of resident memory; one `String.contains` that
+    resolves to Foundation's overload (visible through TOMLKit) is enough to bring it back."""
+    env.make_library(count=1, seconds=1)
+    daemon = start(env)
+    try:
+        maps = pathlib.Path(f"/proc/{daemon.pid}/maps").read_text()
+        libraries = sorted({line.split()[-1].rsplit("/", 1)[-1] for line in maps.splitlines() if ".so" in line})
+        unwanted = [name for name in libraries if "Foundation" in name or "icu" in name.lower()]
+        assert unwanted == [], f"elegyd maps {unwanted}"
+        assert not any(name.startswith("libswiftCore") for name in libraries), libraries
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=5)
