@@ -349,7 +349,7 @@ struct LibraryTests {
         guard mkfifo(fifo, 0o644) == 0 else { throw FixtureError(message: "mkfifo") }
         var info = stat()
         info.st_size = 5000
-        let candidate = LibraryWalker.Candidate(uri: "swapped.flac", path: fifo, stamp: nil)
+        let candidate = LibraryWalker.Candidate(uri: "swapped.flac", root: root, stamp: nil)
         guard case .failure(let failure) = TagReadJob.read(candidate, stamp: LibraryWalker.Stamp(info)) else {
             Issue.record("a FIFO was read as a song")
             return
@@ -361,14 +361,14 @@ struct LibraryTests {
         }
         #expect(listed.reason == "not a regular file")
 
-        let gone = LibraryWalker.Candidate(uri: "gone.flac", path: "\(root)/gone.flac", stamp: nil)
+        let gone = LibraryWalker.Candidate(uri: "gone.flac", root: root, stamp: nil)
         guard case .failure(let vanished) = LibraryWalker.stamp(ofListed: gone) else {
             Issue.record("a vanished file was stat'ed")
             return
         }
         #expect(vanished.reason == FileSystem.message(ENOENT))
         try FileManager.default.createDirectory(atPath: "\(root)/dir.flac", withIntermediateDirectories: true)
-        let directory = LibraryWalker.Candidate(uri: "dir.flac", path: "\(root)/dir.flac", stamp: nil)
+        let directory = LibraryWalker.Candidate(uri: "dir.flac", root: root, stamp: nil)
         guard case .directory = LibraryWalker.stamp(ofListed: directory) else {
             Issue.record("a directory was not recognised")
             return

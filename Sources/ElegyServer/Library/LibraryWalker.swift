@@ -16,9 +16,14 @@ struct LibraryWalker {
     /// which a reader thread then stats (`stamp(ofListed:)`), so that the walk itself stays short.
     struct Candidate: Sendable {
         var uri: String
-        var path: String
+        /// The music directory (one string shared by every candidate: no allocation per file for `path`).
+        var root: String
         /// Size and mtime from `stat`; nil when only `readdir` has seen the file.
         var stamp: Stamp?
+
+        /// The file's path, built when it is stat'ed or read: a path stored per candidate stayed allocated until
+        /// the scan ended, between the URIs that the index keeps, and left the heap fragmented afterwards.
+        var path: String { root + "/" + uri }
     }
 
     /// What a rescan compares with the index to decide whether a file changed.
@@ -95,7 +100,7 @@ struct LibraryWalker {
             walkTree(from: scope, path: path, info: info)
         case S_IFREG:
             let name = String(scope.split(separator: "/").last ?? "")
-            if LibraryWalker.hasAudioExtension(name) { found([Candidate(uri: scope, path: path, stamp: Stamp(info))]) }
+            if LibraryWalker.hasAudioExtension(name) { found([Candidate(uri: scope, root: root, stamp: Stamp(info))]) }
         default:
             failures.append(ScanFailure(uri: scope, reason: "not a regular file or directory"))
         }
@@ -151,7 +156,7 @@ struct LibraryWalker {
                 }
                 if isAudio && kind == UInt8(DT_REG) {
                     // The reader thread stats it: the walk only lists.
-                    candidates.append(Candidate(uri: childURI, path: path + "/" + name, stamp: nil))
+                    candidates.append(Candidate(uri: childURI, root: root, stamp: nil))
                     return
                 }
                 // Relative to the open directory: the kernel does not walk the whole path again.
@@ -173,7 +178,7 @@ struct LibraryWalker {
                 case S_IFDIR:
                     subdirectories.append((childURI, path + "/" + name, info))
                 case S_IFREG:
-                    if isAudio { candidates.append(Candidate(uri: childURI, path: path + "/" + name, stamp: Stamp(info))) }
+                    if isAudio { candidates.append(Candidate(uri: childURI, root: root, stamp: Stamp(info))) }
                 default:
                     // FIFO, socket, device: never opened (opening a FIFO blocks until a writer comes).
                     if isAudio { failures.append(ScanFailure(uri: childURI, reason: "not a regular file")) }
@@ -194,11 +199,12 @@ struct LibraryWalker {
 
     /// Stats a candidate only `readdir` has seen, as the walk stats entries. Blocking; runs on a reader thread.
     static func stamp(ofListed candidate: Candidate) -> Listed {
+        let path = candidate.path
         var info = stat()
-        guard lstat(candidate.path, &info) == 0 else {
+        guard lstat(path, &info) == 0 else {
             return .failure(ScanFailure(uri: candidate.uri, reason: FileSystem.message(errno)))
         }
-        if (info.st_mode & S_IFMT) == S_IFLNK, stat(candidate.path, &info) != 0 {
+        if (info.st_mode & S_IFMT) == S_IFLNK, stat(path, &info) != 0 {
             return .failure(ScanFailure(uri: candidate.uri, reason: "broken symlink: \(FileSystem.message(errno))"))
         }
         switch info.st_mode & S_IFMT {

@@ -181,12 +181,13 @@ final class TagReadJob: Sendable {
     /// reader's `pread` then fails and libsndfile's own check refuses it), reads its tags from that descriptor
     /// (FLAC) or through libsndfile, and applies the path fallback. Size and mtime are `stamp`'s, taken just before.
     static func read(_ candidate: LibraryWalker.Candidate, stamp: LibraryWalker.Stamp) -> ReadOutcome {
-        let fd = open(candidate.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        let path = candidate.path
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return .failure(ScanFailure(uri: candidate.uri, reason: FileSystem.message(errno))) }
         defer { close(fd) }
         do {
             let song = try TagReader.song(
-                fileDescriptor: fd, path: candidate.path, uri: candidate.uri, size: stamp.size,
+                fileDescriptor: fd, path: path, uri: candidate.uri, size: stamp.size,
                 modified: stamp.modified)
             return .song(PathFallback.apply(to: song))
         } catch {
