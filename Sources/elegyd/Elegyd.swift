@@ -41,6 +41,7 @@ struct Elegyd: ParsableCommand {
 
     /// Runs on the main thread and blocks it: elegyd uses no Swift concurrency pool (see `QueueTaskExecutor`).
     func run() throws {
+        MemoryTuning.apply()
         let environment = ProcessEnvironment.current
         let level: Logger.Level = verbose ? .debug : .info
         LoggingSystem.bootstrap { label in

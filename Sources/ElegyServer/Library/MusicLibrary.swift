@@ -280,6 +280,8 @@ public final class MusicLibrary: Sendable {
                 "library.failed": "\(report.failed.count)", "library.total": "\(report.total)",
                 "library.seconds": "\(report.seconds)",
             ])
+        // The walk and the cache bytes are gone: give their pages back.
+        MemoryTuning.releaseFreeMemory()
         return report
     }
 
