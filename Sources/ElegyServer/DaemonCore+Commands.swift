@@ -31,6 +31,14 @@ extension DaemonCore {
         }
         add("enableoutput", 1...1) { _, arguments, _, _ throws(ProtocolError) in try requireOutputZero(arguments) }
         add("disableoutput", 1...1) { _, arguments, _, _ throws(ProtocolError) in try requireOutputZero(arguments) }
+        // The one output always plays: toggling it is accepted, as enabling and disabling are (`mpc toggleoutput`).
+        add("toggleoutput", 1...1) { _, arguments, _, _ throws(ProtocolError) in try requireOutputZero(arguments) }
+        // Elegy sends no binary responses (no album art), so the limit is only checked (MPD's minimum is 64).
+        add("binarylimit", 1...1) { _, arguments, _, _ throws(ProtocolError) in
+            guard try Arguments.parseUnsigned(arguments[0]) >= 64 else {
+                throw ProtocolError(.arg, "Value too small")
+            }
+        }
         add("decoders", 0...0) { _, _, _, response in
             let plugins: [(String, [String], [String])] = [
                 ("sndfile", ["wav", "wave", "aif", "aiff", "aifc", "flac", "oga", "ogg", "opus", "mp3", "caf", "w64"],

@@ -60,6 +60,12 @@ extension DaemonCore {
             _ = try core.playQueue.add(contentsOf: core.matchingSongs(arguments, caseSensitive: false))
             core.queueChanged()
         }
+        add("searchaddpl", 2...Int.max) { core, arguments, _, _ throws(ProtocolError) in
+            let found = try core.matchingSongs(Array(arguments.dropFirst()), caseSensitive: false)
+            let existing = try core.storedPlaylistSongs(arguments[0], missingIsEmpty: true)
+            try core.storedPlaylists.write(arguments[0], songs: existing + found)
+            core.changed(.storedPlaylist)
+        }
         add("count", 1...Int.max) { core, arguments, _, response throws(ProtocolError) in
             let songs = try core.matchingSongs(arguments, caseSensitive: true)
             response.field("songs", songs.count)

@@ -34,7 +34,7 @@ public struct DaemonSettings: Sendable {
 ///
 /// Threads: all mutable state is guarded by `stateLock` (see `locked`). Quick in-memory commands run under it
 /// directly on the connection's event loop (no thread hop per request); commands that touch files or build the
-/// resolver (`blockingCommands`), state snapshots and `perform` run on `queue`, a serial dispatch queue of the
+/// resolver (`blockingCommands`), state snapshots and `performAndWait` run on `queue`, a serial dispatch queue of the
 /// core's own (neither the Swift concurrency pool nor an event loop). Engine events wait in `inbox` and are handled
 /// at the start of whatever next takes the lock (a wake-up on `queue` makes sure something does), so every command
 /// sees the effect of each event emitted before it started. The audio thread never takes the lock.
@@ -102,7 +102,7 @@ public final class DaemonCore: @unchecked Sendable {
     /// Commands that read or write files (stored playlists) or may build the resolver: they never run on an event
     /// loop, but on `queue`.
     static let blockingCommands: Set<String> = [
-        "save", "rm", "rename", "playlistadd", "playlistclear", "playlistdelete", "playlistmove", "load",
+        "save", "rm", "rename", "playlistadd", "searchaddpl", "playlistclear", "playlistdelete", "playlistmove", "load",
         "listplaylist", "listplaylistinfo", "listplaylists", "lsinfo", "mood", "resolve",
     ]
 

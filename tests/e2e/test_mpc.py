@@ -234,3 +234,10 @@ def test_rescan_rereads_a_file_whose_size_and_mtime_did_not_change(start_daemon,
     assert mpc(daemon, "-f", "%title%", "listall").stdout.split() == ["Before"]
     mpc(daemon, "--wait", "rescan")
     assert mpc(daemon, "-f", "%title%", "listall").stdout.split() == ["Afters"]
+
+
+def test_mpc_toggleoutput_and_outputs(daemon):
+    """`mpc toggleoutput 1` (mpc numbers outputs from 1) is accepted; the one output stays enabled."""
+    mpc(daemon, "toggleoutput", "1")
+    assert "is enabled" in mpc(daemon, "outputs").stdout
+    assert mpc(daemon, "toggleoutput", "2", check=False).returncode != 0

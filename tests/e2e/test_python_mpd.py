@@ -250,3 +250,26 @@ def test_curated_playlists_load_found_demo_songs(client):
     with pytest.raises(mpd.CommandError) as unknown:
         client.load("no-such-playlist")
     assert code(unknown.value) == 50
+
+
+def test_searchaddpl_toggleoutput_and_binarylimit(client):
+    """Commands some clients send without asking: a search added to a stored playlist, the output toggle, the
+    binary chunk limit (accepted; MPD's minimum is 64)."""
+    name = "searchaddpl-test"
+    try:
+        client.playlistclear(name)
+        client.searchaddpl(name, "(Album contains 'northern')")
+        songs = client.listplaylistinfo(name)
+        assert songs and all(song["file"].startswith(AURORA) for song in songs), songs
+        client.searchaddpl(name, "album", "Northern Lights")
+        assert len(client.listplaylistinfo(name)) == 2 * len(songs)
+    finally:
+        client.rm(name)
+    assert client.toggleoutput(0) is None
+    with pytest.raises(mpd.CommandError) as missing:
+        client.toggleoutput(7)
+    assert code(missing.value) == 50
+    assert client.binarylimit(128) is None
+    with pytest.raises(mpd.CommandError) as small:
+        client.binarylimit(10)
+    assert code(small.value) == 2
