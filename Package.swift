@@ -5,6 +5,9 @@ let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 // TOMLKit imports Foundation; without this, its String extensions (`contains`, `range(of:)`) leak into every
 // module that imports ElegyCore and pull libFoundation and ICU into elegyd (see BENCHMARKS.md, RSS).
 let noFoundationLeak: [SwiftSetting] = strict + [.enableUpcomingFeature("MemberImportVisibility")]
+// elegyd links the Swift runtime statically (see below), except for sanitizer builds (tests/robustness/sanitizers.sh
+// sets ELEGY_DYNAMIC_RUNTIME=1): ThreadSanitizer's libdispatch interceptors do not work in a static link.
+let staticRuntime = Context.environment["ELEGY_DYNAMIC_RUNTIME"] == nil
 
 let package = Package(
     name: "Elegy",
@@ -51,10 +54,11 @@ let package = Package(
             // Static Swift runtime: only the archive members in use are linked, and with FoundationEssentials
             // alone no libFoundation or ICU (~8 MB resident). -static-stdlib exports every symbol for dlsym;
             // nothing here looks symbols of its own up, and the 12,000-entry table cost ~0.5 MB resident.
-            linkerSettings: [
-                .unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"]),
-                .linkedLibrary("_FoundationCShims"), .linkedLibrary("_FoundationCollections"),
-            ]
+            linkerSettings: staticRuntime
+                ? [
+                    .unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"]),
+                    .linkedLibrary("_FoundationCShims"), .linkedLibrary("_FoundationCollections"),
+                ] : []
         ),
         .executableTarget(
             name: "elegy",

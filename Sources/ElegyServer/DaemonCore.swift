@@ -42,7 +42,7 @@ public final class DaemonCore: @unchecked Sendable {
     let queue = DispatchQueue(label: "elegy.core")
     /// Where the core's tasks run (see `QueueTaskExecutor`): never the Swift concurrency pool.
     let taskExecutor = QueueTaskExecutor(label: "elegy.tasks")
-    private let stateLock = Mutex(())
+    private let stateLock = PthreadMutex()
     /// Set once the startup job (index cache, saved state) has run; until then every batch waits on `queue`.
     private let ready = Atomic<Bool>(false)
     let settings: DaemonSettings
@@ -109,7 +109,7 @@ public final class DaemonCore: @unchecked Sendable {
     /// Runs `body` with the core's state locked, after handling the engine events waiting in `inbox`, and then
     /// tells clients what changed. Every access to the core's mutable state goes through here.
     func locked<T>(_ body: (DaemonCore) -> T) -> T {
-        stateLock.withLock { _ in
+        stateLock.withLock {
             for event in inbox.take() { handle(engineEvent: event) }
             let result = body(self)
             flushChanges()

@@ -1,12 +1,11 @@
 import ElegyAudio
-import Synchronization
 
 /// Engine events waiting for the core, in the order the audio thread emitted them.
 ///
 /// The audio thread appends (`post`, never waiting on anything but this inbox's own short lock) and asks for one
 /// wake-up until the core takes what is waiting. The core takes the events at the start of everything it does under
 /// its lock (`DaemonCore.locked`), so a command never acts before an event that was emitted before it began.
-final class EngineEventInbox: Sendable {
+final class EngineEventInbox: @unchecked Sendable {
     private struct Waiting {
         var events: [EngineEvent] = []
         /// A wake-up was asked for and the events have not been taken since.
@@ -14,16 +13,18 @@ final class EngineEventInbox: Sendable {
         var wake: (@Sendable () -> Void)?
     }
 
-    private let waiting = Mutex(Waiting())
+    private let lock = PthreadMutex()
+    /// Guarded by `lock`.
+    private var waiting = Waiting()
 
     /// Sets what `post` calls to have the events taken (once per batch of events).
     func setWake(_ wake: @escaping @Sendable () -> Void) {
-        waiting.withLock { $0.wake = wake }
+        lock.withLock { waiting.wake = wake }
     }
 
     /// Audio thread: stores `event` and, unless one is pending, asks for a wake-up.
     func post(_ event: EngineEvent) {
-        let wake: (@Sendable () -> Void)? = waiting.withLock { waiting in
+        let wake: (@Sendable () -> Void)? = lock.withLock {
             waiting.events.append(event)
             guard !waiting.wakeRequested else { return nil }
             waiting.wakeRequested = true
@@ -34,7 +35,7 @@ final class EngineEventInbox: Sendable {
 
     /// Takes every waiting event, oldest first.
     func take() -> [EngineEvent] {
-        waiting.withLock { waiting in
+        lock.withLock {
             waiting.wakeRequested = false
             guard !waiting.events.isEmpty else { return [] }
             let taken = waiting.events
