@@ -68,6 +68,7 @@ extension DaemonCore {
         addLibraryCommands(add)
         addStoredPlaylistCommands(add)
         addElegyCommands(add)
+        addMessageCommands(add)
         return table
     }
 

@@ -241,3 +241,28 @@ def test_mpc_toggleoutput_and_outputs(daemon):
     mpc(daemon, "toggleoutput", "1")
     assert "is enabled" in mpc(daemon, "outputs").stdout
     assert mpc(daemon, "toggleoutput", "2", check=False).returncode != 0
+
+
+def test_client_to_client_messages_with_mpc(daemon):
+    """`mpc waitmessage` subscribes and waits (idle message); `mpc sendmessage` reaches it; `mpc channels` lists the
+    channel while someone listens; a message to a channel nobody listens on is an error."""
+    waiter = subprocess.Popen(["mpc", "waitmessage", "rain"], env=daemon.client_env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 10
+        while "rain" not in mpc(daemon, "channels").stdout.split():
+            assert time.monotonic() < deadline, "the waiting mpc never subscribed"
+            time.sleep(0.05)
+        mpc(daemon, "sendmessage", "rain", "play the rain mood at 22:00")
+        out, err = waiter.communicate(timeout=10)
+        assert waiter.returncode == 0, err
+        assert out.strip() == "play the rain mood at 22:00"
+    finally:
+        if waiter.poll() is None:
+            waiter.kill()
+    deadline = time.monotonic() + 10
+    while "rain" in mpc(daemon, "channels").stdout.split():  # gone once the daemon sees the waiter disconnect
+        assert time.monotonic() < deadline, "the channel outlived its only subscriber"
+        time.sleep(0.05)
+    failed = mpc(daemon, "sendmessage", "nobody-here", "x", check=False)
+    assert failed.returncode != 0 and "nobody is subscribed" in failed.stderr

@@ -273,3 +273,31 @@ def test_searchaddpl_toggleoutput_and_binarylimit(client):
     with pytest.raises(mpd.CommandError) as small:
         client.binarylimit(10)
     assert code(small.value) == 2
+
+
+def test_subscribe_readmessages_and_their_errors(daemon, client):
+    """python-mpd2's message commands: messages wait until read, in order; MPD's ACK codes for a double subscribe
+    (56), an unknown subscription (50) and a bad channel name (2)."""
+    other = mpd.MPDClient()
+    other.timeout = 10
+    other.connect(str(daemon.socket))
+    try:
+        client.subscribe("rain")
+        with pytest.raises(mpd.CommandError) as twice:
+            client.subscribe("rain")
+        assert code(twice.value) == 56
+        assert "rain" in other.channels()
+        other.sendmessage("rain", "first")
+        other.sendmessage("rain", "second one")
+        assert client.readmessages() == [{"channel": "rain", "message": "first"},
+                                         {"channel": "rain", "message": "second one"}]
+        assert client.readmessages() == []
+        client.unsubscribe("rain")
+        with pytest.raises(mpd.CommandError) as unknown:
+            client.unsubscribe("rain")
+        assert code(unknown.value) == 50
+        with pytest.raises(mpd.CommandError) as bad:
+            client.subscribe("no spaces allowed")
+        assert code(bad.value) == 2
+    finally:
+        other.disconnect()
