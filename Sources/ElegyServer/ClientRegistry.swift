@@ -2,10 +2,15 @@ import ElegyCore
 import NIOCore
 import Synchronization
 
-/// Per-client facts a command handler may read or change (the client's tag types for song records).
+/// Per-client facts a command handler may read or change (the client's tag types for song records, its limit for
+/// binary chunks).
 public struct ClientContext: Sendable {
+    /// MPD's default `binarylimit`: the largest chunk of a binary answer (`albumart`).
+    public static let defaultBinaryLimit = 8192
+
     public var id: Int
     public var tagTypes: TagTypeSet
+    public var binaryLimit = ClientContext.defaultBinaryLimit
 }
 
 /// The connected clients: admission against the connection limit, and idle-event delivery to each one's loop.

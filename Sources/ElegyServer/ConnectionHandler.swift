@@ -47,6 +47,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var closed = false
     /// A read the channel asked for and this handler holds back (see back-pressure above).
     private var readHeld = false
+    /// The client's `binarylimit` (kept here between batches, like its tag types in `session`).
+    private var binaryLimit = ClientContext.defaultBinaryLimit
     /// The channel's writability as last reported by `channelWritabilityChanged` (asking the channel costs an
     /// existential call and an atomic load, several times per request).
     private var writable = true
@@ -188,9 +190,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 if !bytes.isEmpty { write(bytes, context: context) }
                 closeNow()
             case .execute(let batch):
-                var client = ClientContext(id: clientID, tagTypes: session.tagTypes)
+                var client = ClientContext(id: clientID, tagTypes: session.tagTypes, binaryLimit: binaryLimit)
                 if let outcome = core.executeInline(batch, client: &client) {
                     session.tagTypes = client.tagTypes
+                    binaryLimit = client.binaryLimit
                     write(outcome.bytes, context: context)
                     if outcome.closesConnection { closeNow() }
                     continue
@@ -212,6 +215,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         busy = false
         guard let context, !closed else { return }
         session.tagTypes = client.tagTypes
+        binaryLimit = client.binaryLimit
         write(outcome.bytes, context: context)
         if outcome.closesConnection {
             closeNow()

@@ -33,11 +33,11 @@ extension DaemonCore {
         add("disableoutput", 1...1) { _, arguments, _, _ throws(ProtocolError) in try requireOutputZero(arguments) }
         // The one output always plays: toggling it is accepted, as enabling and disabling are (`mpc toggleoutput`).
         add("toggleoutput", 1...1) { _, arguments, _, _ throws(ProtocolError) in try requireOutputZero(arguments) }
-        // Elegy sends no binary responses (no album art), so the limit is only checked (MPD's minimum is 64).
-        add("binarylimit", 1...1) { _, arguments, _, _ throws(ProtocolError) in
-            guard try Arguments.parseUnsigned(arguments[0]) >= 64 else {
-                throw ProtocolError(.arg, "Value too small")
-            }
+        // The largest chunk of a binary answer (`albumart`) for this client; MPD's minimum is 64.
+        add("binarylimit", 1...1) { _, arguments, client, _ throws(ProtocolError) in
+            let limit = try Arguments.parseUnsigned(arguments[0])
+            guard limit >= 64 else { throw ProtocolError(.arg, "Value too small") }
+            client.binaryLimit = min(limit, 1 << 24)
         }
         add("decoders", 0...0) { _, _, _, response in
             let plugins: [(String, [String], [String])] = [
@@ -69,6 +69,7 @@ extension DaemonCore {
         addStoredPlaylistCommands(add)
         addElegyCommands(add)
         addMessageCommands(add)
+        addAlbumArtCommands(add)
         return table
     }
 

@@ -143,6 +143,16 @@ class RawClient:
     def send(self, data: bytes | str) -> None:
         self.sock.sendall(data.encode() if isinstance(data, str) else data)
 
+    def read_exactly(self, count: int) -> bytes:
+        """The next `count` bytes as they are (a binary chunk of `albumart`)."""
+        while len(self.buffer) < count:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError(f"connection closed; pending {self.buffer!r}")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        return data
+
     def response(self) -> list[str]:
         """Lines up to and including the final `OK` or `ACK …`."""
         lines = []

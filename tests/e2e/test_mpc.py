@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 
+import mpd
 import pytest
 
 import elegy_e2e as e2e
@@ -266,3 +268,46 @@ def test_client_to_client_messages_with_mpc(daemon):
         time.sleep(0.05)
     failed = mpc(daemon, "sendmessage", "nobody-here", "x", check=False)
     assert failed.returncode != 0 and "nobody is subscribed" in failed.stderr
+
+
+def test_albumart_in_chunks_with_mpc_and_python_mpd2(start_daemon, session_root):
+    """`albumart` sends the song directory's cover in `binarylimit`-sized chunks; mpc and python-mpd2 put it back
+    together byte for byte. A song without a cover, or an unknown song, gets ACK 50."""
+    music = session_root / "albumart-music"
+    with_cover, bare = music / "Artist" / "With Cover", music / "Artist" / "Bare"
+    for directory in (with_cover, bare):
+        directory.mkdir(parents=True)
+        e2e.run(["sox", "-q", "-n", "-r", "44100", "-b", "16", "-c", "2", str(directory / "01 - Song.flac"),
+                 "synth", "0.2", "sine", "440"])
+    cover = os.urandom(20_000)
+    (with_cover / "cover.jpg").write_bytes(cover)
+    daemon = start_daemon(music, "null", name="albumart")
+    uri = "Artist/With Cover/01 - Song.flac"
+
+    out = subprocess.run(["mpc", "albumart", uri], env=daemon.client_env, capture_output=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == cover
+
+    client = mpd.MPDClient()
+    client.timeout = 10
+    client.connect(str(daemon.socket))
+    try:
+        client.binarylimit(1000)
+        art = client.albumart(uri)
+        assert art["binary"] == cover
+        for missing in ("Artist/Bare/01 - Song.flac", "Nobody/Nothing.flac"):
+            with pytest.raises(mpd.CommandError) as error:
+                client.albumart(missing)
+            assert getattr(error.value.errno, "value", error.value.errno) == 50
+    finally:
+        client.disconnect()
+
+    # On the wire: the total size, the chunk's length, the bytes, a newline, OK; an offset past the end is an error.
+    with e2e.RawClient(daemon.socket) as raw:
+        assert raw.command("binarylimit 64") == ["OK"]
+        raw.send(f'albumart "{uri}" 19990\n')
+        assert raw.readline() == "size: 20000"
+        assert raw.readline() == "binary: 10"
+        assert raw.read_exactly(11) == cover[19990:] + b"\n"
+        assert raw.readline() == "OK"
+        assert raw.command(f'albumart "{uri}" 20001')[-1].startswith("ACK [2@0] {albumart}")

@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import ElegyCore
+
+/// `albumart URI OFFSET`: the cover image in the song's directory, in chunks of the client's `binarylimit`, as MPD
+/// sends it (`size`, `binary`, the bytes, a newline). Reads files: runs on the core queue (`blockingCommands`).
+extension DaemonCore {
+    /// The file names MPD looks for, in its order.
+    static let coverNames = ["cover.png", "cover.jpg", "cover.jpeg", "cover.webp", "cover.tiff", "cover.bmp"]
+    /// Covers larger than this are not served (a stray huge file named cover.png).
+    static let maxCoverBytes = 32 << 20
+
+    static func addAlbumArtCommands(_ add: CommandAdder) {
+        add("albumart", 2...2) { core, arguments, client, response throws(ProtocolError) in
+            let offset = try Arguments.parseUnsigned(arguments[1])
+            guard let directory = core.coverDirectory(of: arguments[0]) else {
+                throw ProtocolError(.noExist, "No such song")
+            }
+            for name in DaemonCore.coverNames {
+                guard let chunk = readChunk(of: directory + "/" + name, at: offset, limit: client.binaryLimit) else {
+                    continue
+                }
+                guard offset <= chunk.total else { throw ProtocolError(.arg, "Bad file offset") }
+                response.field("size", chunk.total)
+                response.field("binary", chunk.bytes.count)
+                response.appendRaw(chunk.bytes)
+                response.appendRaw(CollectionOfOne(0x0A))
+                return
+            }
+            throw ProtocolError(.noExist, "No file exists")
+        }
+    }
+
+    /// The absolute directory of a library song or of a directory URI; nil when neither exists.
+    func coverDirectory(of uri: String) -> String? {
+        let trimmed = normalizedDirectory(uri)
+        if library.song(uri: trimmed) != nil, let path = library.absolutePath(of: trimmed) {
+            guard let slash = path.lastIndex(of: "/") else { return nil }
+            return String(path[..<slash])
+        }
+        guard !library.allSongs(under: trimmed).isEmpty else { return nil }
+        return trimmed.isEmpty ? library.root : library.absolutePath(of: trimmed)
+    }
+
+    /// Up to `limit` bytes of the regular file at `path` from `offset`, and its size; nil when it is absent, not
+    /// a regular file or too large.
+    private static func readChunk(of path: String, at offset: Int, limit: Int) -> (total: Int, bytes: [UInt8])? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size <= maxCoverBytes else {
+            return nil
+        }
+        let total = Int(info.st_size)
+        let wanted = max(0, min(limit, total - offset))
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, count in
+            var done = 0
+            while done < wanted, let base = buffer.baseAddress {
+                let got = pread(fd, base + done, wanted - done, off_t(offset + done))
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 {
+                    failed = true
+                    break
+                }
+                done += got
+            }
+            count = done
+        }
+        return failed ? nil : (total, bytes)
+    }
+}
