@@ -70,6 +70,7 @@ extension DaemonCore {
         addElegyCommands(add)
         addMessageCommands(add)
         addAlbumArtCommands(add)
+        addListFilesCommands(add)
         return table
     }
 

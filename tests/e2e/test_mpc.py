@@ -311,3 +311,32 @@ def test_albumart_in_chunks_with_mpc_and_python_mpd2(start_daemon, session_root)
         assert raw.read_exactly(11) == cover[19990:] + b"\n"
         assert raw.readline() == "OK"
         assert raw.command(f'albumart "{uri}" 20001')[-1].startswith("ACK [2@0] {albumart}")
+
+
+def test_listfiles_lists_every_file_with_size_and_time(start_daemon, session_root):
+    """`listfiles` (python-mpd2): what is really in a directory, audio or not, directories first; dot files left
+    out; a path leaving the music directory, or a missing one, is ACK 50."""
+    music = session_root / "listfiles-music"
+    album = music / "Artist" / "Album"
+    (album / "Scans").mkdir(parents=True)
+    e2e.run(["sox", "-q", "-n", "-r", "44100", "-b", "16", "-c", "2", str(album / "01 - Song.flac"),
+             "synth", "0.2", "sine", "440"])
+    (album / "cover.jpg").write_bytes(b"x" * 1234)
+    (album / ".hidden").write_text("no")
+    daemon = start_daemon(music, "null", name="listfiles")
+    client = mpd.MPDClient()
+    client.timeout = 10
+    client.connect(str(daemon.socket))
+    try:
+        listed = client.listfiles("Artist/Album")
+        assert [entry.get("directory") or entry.get("file") for entry in listed] == [
+            "Scans", "01 - Song.flac", "cover.jpg"]
+        cover = next(entry for entry in listed if entry.get("file") == "cover.jpg")
+        assert cover["size"] == "1234" and cover["last-modified"].endswith("Z")
+        assert [entry.get("directory") for entry in client.listfiles()] == ["Artist"]
+        for bad in ("../..", "Artist/Nope"):
+            with pytest.raises(mpd.CommandError) as error:
+                client.listfiles(bad)
+            assert getattr(error.value.errno, "value", error.value.errno) == 50
+    finally:
+        client.disconnect()
