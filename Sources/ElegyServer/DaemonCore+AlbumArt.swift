@@ -1,10 +1,12 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import ElegyAudio
 import ElegyCore
 
-/// `albumart URI OFFSET`: the cover image in the song's directory, in chunks of the client's `binarylimit`, as MPD
-/// sends it (`size`, `binary`, the bytes, a newline). Reads files: runs on the core queue (`blockingCommands`).
+/// `albumart URI OFFSET`: the cover image in the song's directory, and `readpicture URI OFFSET`: the picture in its
+/// tags, in chunks of the client's `binarylimit`, as MPD sends them (`size`, `binary`, the bytes, a newline). Both
+/// read files: they run on the core queue (`blockingCommands`).
 extension DaemonCore {
     /// The file names MPD looks for, in its order.
     static let coverNames = ["cover.png", "cover.jpg", "cover.jpeg", "cover.webp", "cover.tiff", "cover.bmp"]
@@ -29,6 +31,22 @@ extension DaemonCore {
                 return
             }
             throw ProtocolError(.noExist, "No file exists")
+        }
+        // The picture inside the song's tags (FLAC only for now); a song without one gets an empty answer, as MPD.
+        add("readpicture", 2...2) { core, arguments, client, response throws(ProtocolError) in
+            let offset = try Arguments.parseUnsigned(arguments[1])
+            guard core.library.song(uri: arguments[0]) != nil, let path = core.library.absolutePath(of: arguments[0])
+            else { throw ProtocolError(.noExist, "No such song") }
+            guard path.lowercased().hasSuffix(".flac"), let picture = EmbeddedPicture.read(fromFLAC: path) else {
+                return
+            }
+            guard offset <= picture.bytes.count else { throw ProtocolError(.arg, "Bad file offset") }
+            let chunk = picture.bytes[offset..<min(picture.bytes.count, offset + client.binaryLimit)]
+            response.field("size", picture.bytes.count)
+            response.field("type", picture.mimeType)
+            response.field("binary", chunk.count)
+            response.appendRaw(chunk)
+            response.appendRaw(CollectionOfOne(0x0A))
         }
     }
 

@@ -102,7 +102,7 @@ public final class DaemonCore: @unchecked Sendable {
     /// Commands that read or write files (stored playlists) or may build the resolver: they never run on an event
     /// loop, but on `queue`.
     static let blockingCommands: Set<String> = [
-        "save", "rm", "rename", "playlistadd", "searchaddpl", "albumart", "listfiles", "playlistclear", "playlistdelete", "playlistmove", "load",
+        "save", "rm", "rename", "playlistadd", "searchaddpl", "albumart", "readpicture", "listfiles", "playlistclear", "playlistdelete", "playlistmove", "load",
         "listplaylist", "listplaylistinfo", "listplaylists", "lsinfo", "mood", "resolve",
     ]
 

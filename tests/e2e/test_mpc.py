@@ -340,3 +340,33 @@ def test_listfiles_lists_every_file_with_size_and_time(start_daemon, session_roo
             assert getattr(error.value.errno, "value", error.value.errno) == 50
     finally:
         client.disconnect()
+
+
+def test_readpicture_sends_the_picture_embedded_in_a_flac(start_daemon, session_root):
+    """`readpicture` (mpc and python-mpd2): the FLAC's embedded front cover, with its MIME type, in chunks; a song
+    without one gets an empty, successful answer, as MPD gives."""
+    music = session_root / "readpicture-music"
+    music.mkdir()
+    picture = os.urandom(5_000)
+    (session_root / "picture.bin").write_bytes(picture)
+    for name in ("with.flac", "without.flac"):
+        e2e.run(["sox", "-q", "-n", "-r", "44100", "-b", "16", "-c", "2", str(music / name), "synth", "0.2",
+                 "sine", "440"])
+    e2e.run(["metaflac", f"--import-picture-from=3|image/png|front|1x1x24|{session_root / 'picture.bin'}",
+             str(music / "with.flac")])
+    daemon = start_daemon(music, "null", name="readpicture")
+
+    out = subprocess.run(["mpc", "readpicture", "with.flac"], env=daemon.client_env, capture_output=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == picture
+
+    client = mpd.MPDClient()
+    client.timeout = 10
+    client.connect(str(daemon.socket))
+    try:
+        client.binarylimit(512)
+        found = client.readpicture("with.flac")
+        assert found["binary"] == picture and found["type"] == "image/png"
+        assert client.readpicture("without.flac") == {}
+    finally:
+        client.disconnect()
