@@ -121,20 +121,11 @@ public struct ElegyConfig: Sendable, Equatable {
             }
         }
         if let flag = try reader.bool(top, "restore_paused") { config.restorePaused = flag }
-        if let value = root["max_connections"] {
-            guard let number = value.int, maxConnectionsRange.contains(number) else {
-                let range = maxConnectionsRange
-                throw reader.error(
-                    top, "max_connections", "expected an integer \(range.lowerBound)-\(range.upperBound)")
-            }
+        if let number = try reader.integer(top, "max_connections", in: maxConnectionsRange, "an integer") {
             config.maxConnections = number
         }
-        if let value = root["connection_timeout"] {
-            guard let seconds = value.int, connectionTimeoutRange.contains(seconds) else {
-                let range = connectionTimeoutRange
-                throw reader.error(
-                    top, "connection_timeout", "expected seconds, an integer \(range.lowerBound)-\(range.upperBound)")
-            }
+        if let seconds = try reader.integer(top, "connection_timeout", in: connectionTimeoutRange, "seconds, an integer")
+        {
             config.connectionTimeout = seconds
         }
         config.socketPath = try reader.path(top, "socket", home: home)
@@ -264,6 +255,17 @@ private struct ConfigReader {
             throw error(place, key, ElegyConfig.pathMessage)
         }
         return path
+    }
+
+    /// An integer within `range`; the error reads "expected <what> <low>-<high>".
+    func integer(_ place: CatalogTOMLReader.Place, _ key: String, in range: ClosedRange<Int>, _ what: String)
+        throws(CatalogError) -> Int?
+    {
+        guard let value = place.table[key] else { return nil }
+        guard let number = value.int, range.contains(number) else {
+            throw error(place, key, "expected \(what) \(range.lowerBound)-\(range.upperBound)")
+        }
+        return number
     }
 
     func bool(_ place: CatalogTOMLReader.Place, _ key: String) throws(CatalogError) -> Bool? {
