@@ -59,6 +59,12 @@ public final class DaemonCore: @unchecked Sendable {
 
     // Guarded by `stateLock`:
     var playQueue = PlayQueue()
+    /// The engine events being handled; swapped with the inbox's buffer (see `EngineEventInbox.take`).
+    private var takenEvents: [EngineEvent] = {
+        var buffer: [EngineEvent] = []
+        buffer.reserveCapacity(EngineEventInbox.capacity)
+        return buffer
+    }()
     /// Subsystems changed by the command or event being handled; broadcast when it is done.
     var pendingChanges = IdleEvents()
     var lastLoadedPlaylist: String?
@@ -110,7 +116,8 @@ public final class DaemonCore: @unchecked Sendable {
     /// tells clients what changed. Every access to the core's mutable state goes through here.
     func locked<T>(_ body: (DaemonCore) -> T) -> T {
         stateLock.withLock {
-            for event in inbox.take() { handle(engineEvent: event) }
+            inbox.take(into: &takenEvents)
+            for event in takenEvents { handle(engineEvent: event) }
             let result = body(self)
             flushChanges()
             return result

@@ -6,8 +6,15 @@ import ElegyAudio
 /// wake-up until the core takes what is waiting. The core takes the events at the start of everything it does under
 /// its lock (`DaemonCore.locked`), so a command never acts before an event that was emitted before it began.
 final class EngineEventInbox: @unchecked Sendable {
+    /// Events one batch holds without growing its buffer (a track start, a failure or two, a state change).
+    static let capacity = 16
+
     private struct Waiting {
-        var events: [EngineEvent] = []
+        var events: [EngineEvent] = {
+            var buffer: [EngineEvent] = []
+            buffer.reserveCapacity(EngineEventInbox.capacity)
+            return buffer
+        }()
         /// A wake-up was asked for and the events have not been taken since.
         var wakeRequested = false
         var wake: (@Sendable () -> Void)?
@@ -33,14 +40,13 @@ final class EngineEventInbox: @unchecked Sendable {
         wake?()
     }
 
-    /// Takes every waiting event, oldest first.
-    func take() -> [EngineEvent] {
+    /// Moves every waiting event, oldest first, into `buffer` (emptied first), and gives the inbox `buffer`'s
+    /// storage in exchange: the two buffers keep their capacity, so the audio thread's `post` does not allocate.
+    func take(into buffer: inout [EngineEvent]) {
+        buffer.removeAll(keepingCapacity: true)
         lock.withLock {
             waiting.wakeRequested = false
-            guard !waiting.events.isEmpty else { return [] }
-            let taken = waiting.events
-            waiting.events = []
-            return taken
+            if !waiting.events.isEmpty { swap(&buffer, &waiting.events) }
         }
     }
 }
