@@ -6,6 +6,7 @@ mpc, sox/flac/lame. Nothing is faked. Each daemon gets its own HOME and XDG_* di
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -83,6 +84,25 @@ def run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
     if result.returncode != 0:
         raise RuntimeError(f"{argv[0]} failed ({result.returncode}): {result.stderr.strip()}")
     return result
+
+
+def write_tone_flac(path: Path, seconds: float = 0.2) -> None:
+    """A short untagged 44.1 kHz 16-bit stereo FLAC of a 440 Hz tone (tests that need a file, not its sound)."""
+    run(["sox", "-q", "-n", "-r", "44100", "-b", "16", "-c", "2", str(path), "synth", str(seconds), "sine", "440"])
+
+
+@contextlib.contextmanager
+def python_mpd_client(socket_path: Path | str, timeout: float = 10):
+    """A connected python-mpd2 client, disconnected afterwards."""
+    import mpd  # python-mpd2: installed by scripts/install-deps.sh
+
+    client = mpd.MPDClient()
+    client.timeout = timeout
+    client.connect(str(socket_path))
+    try:
+        yield client
+    finally:
+        client.disconnect()
 
 
 def generate_library(root: Path) -> None:

@@ -224,7 +224,7 @@ def test_rescan_rereads_a_file_whose_size_and_mtime_did_not_change(start_daemon,
     album = music / "Artist" / "Album"
     album.mkdir(parents=True)
     song = album / "01 - Before.flac"
-    e2e.run(["sox", "-q", "-n", "-r", "44100", "-b", "16", "-c", "2", str(song), "synth", "1", "sine", "440"])
+    e2e.write_tone_flac(song, seconds=1)
     e2e.run(["metaflac", "--set-tag=TITLE=Before", "--set-tag=ARTIST=Artist", str(song)])
     size = song.stat().st_size
     daemon = start_daemon(music, "null", name="rescan")
@@ -277,8 +277,7 @@ def test_albumart_in_chunks_with_mpc_and_python_mpd2(start_daemon, session_root)
     with_cover, bare = music / "Artist" / "With Cover", music / "Artist" / "Bare"
     for directory in (with_cover, bare):
         directory.mkdir(parents=True)
-        e2e.run(["sox", "-q", "-n", "-r", "44100", "-b", "16", "-c", "2", str(directory / "01 - Song.flac"),
-                 "synth", "0.2", "sine", "440"])
+        e2e.write_tone_flac(directory / "01 - Song.flac")
     cover = os.urandom(20_000)
     (with_cover / "cover.jpg").write_bytes(cover)
     daemon = start_daemon(music, "null", name="albumart")
@@ -288,10 +287,7 @@ def test_albumart_in_chunks_with_mpc_and_python_mpd2(start_daemon, session_root)
     assert out.returncode == 0, out.stderr
     assert out.stdout == cover
 
-    client = mpd.MPDClient()
-    client.timeout = 10
-    client.connect(str(daemon.socket))
-    try:
+    with e2e.python_mpd_client(daemon.socket) as client:
         client.binarylimit(1000)
         art = client.albumart(uri)
         assert art["binary"] == cover
@@ -299,8 +295,6 @@ def test_albumart_in_chunks_with_mpc_and_python_mpd2(start_daemon, session_root)
             with pytest.raises(mpd.CommandError) as error:
                 client.albumart(missing)
             assert getattr(error.value.errno, "value", error.value.errno) == 50
-    finally:
-        client.disconnect()
 
     # On the wire: the total size, the chunk's length, the bytes, a newline, OK; an offset past the end is an error.
     with e2e.RawClient(daemon.socket) as raw:
@@ -319,15 +313,11 @@ def test_listfiles_lists_every_file_with_size_and_time(start_daemon, session_roo
     music = session_root / "listfiles-music"
     album = music / "Artist" / "Album"
     (album / "Scans").mkdir(parents=True)
-    e2e.run(["sox", "-q", "-n", "-r", "44100", "-b", "16", "-c", "2", str(album / "01 - Song.flac"),
-             "synth", "0.2", "sine", "440"])
+    e2e.write_tone_flac(album / "01 - Song.flac")
     (album / "cover.jpg").write_bytes(b"x" * 1234)
     (album / ".hidden").write_text("no")
     daemon = start_daemon(music, "null", name="listfiles")
-    client = mpd.MPDClient()
-    client.timeout = 10
-    client.connect(str(daemon.socket))
-    try:
+    with e2e.python_mpd_client(daemon.socket) as client:
         listed = client.listfiles("Artist/Album")
         assert [entry.get("directory") or entry.get("file") for entry in listed] == [
             "Scans", "01 - Song.flac", "cover.jpg"]
@@ -338,8 +328,6 @@ def test_listfiles_lists_every_file_with_size_and_time(start_daemon, session_roo
             with pytest.raises(mpd.CommandError) as error:
                 client.listfiles(bad)
             assert getattr(error.value.errno, "value", error.value.errno) == 50
-    finally:
-        client.disconnect()
 
 
 def test_readpicture_sends_the_picture_embedded_in_a_flac(start_daemon, session_root):
@@ -350,8 +338,7 @@ def test_readpicture_sends_the_picture_embedded_in_a_flac(start_daemon, session_
     picture = os.urandom(5_000)
     (session_root / "picture.bin").write_bytes(picture)
     for name in ("with.flac", "without.flac"):
-        e2e.run(["sox", "-q", "-n", "-r", "44100", "-b", "16", "-c", "2", str(music / name), "synth", "0.2",
-                 "sine", "440"])
+        e2e.write_tone_flac(music / name)
     e2e.run(["metaflac", f"--import-picture-from=3|image/png|front|1x1x24|{session_root / 'picture.bin'}",
              str(music / "with.flac")])
     daemon = start_daemon(music, "null", name="readpicture")
@@ -360,13 +347,8 @@ def test_readpicture_sends_the_picture_embedded_in_a_flac(start_daemon, session_
     assert out.returncode == 0, out.stderr
     assert out.stdout == picture
 
-    client = mpd.MPDClient()
-    client.timeout = 10
-    client.connect(str(daemon.socket))
-    try:
+    with e2e.python_mpd_client(daemon.socket) as client:
         client.binarylimit(512)
         found = client.readpicture("with.flac")
         assert found["binary"] == picture and found["type"] == "image/png"
         assert client.readpicture("without.flac") == {}
-    finally:
-        client.disconnect()

@@ -278,10 +278,7 @@ def test_searchaddpl_toggleoutput_and_binarylimit(client):
 def test_subscribe_readmessages_and_their_errors(daemon, client):
     """python-mpd2's message commands: messages wait until read, in order; MPD's ACK codes for a double subscribe
     (56), an unknown subscription (50) and a bad channel name (2)."""
-    other = mpd.MPDClient()
-    other.timeout = 10
-    other.connect(str(daemon.socket))
-    try:
+    with e2e.python_mpd_client(daemon.socket) as other:
         client.subscribe("rain")
         with pytest.raises(mpd.CommandError) as twice:
             client.subscribe("rain")
@@ -299,5 +296,3 @@ def test_subscribe_readmessages_and_their_errors(daemon, client):
         with pytest.raises(mpd.CommandError) as bad:
             client.subscribe("no spaces allowed")
         assert code(bad.value) == 2
-    finally:
-        other.disconnect()
