@@ -63,9 +63,9 @@ extension DaemonCore {
             core.queueChanged()
         }
         add("shuffle", 0...1) { core, arguments, _, _ throws(ProtocolError) in
+            // PlayQueue.shuffle checks the start and clips the end itself (clipping here built `5..<3` and trapped).
             let range = try arguments.first.map { text throws(ProtocolError) in try Arguments.parseRange(text) }
-            let bounded = range.map { $0.lowerBound..<min($0.upperBound, core.playQueue.count) }
-            try core.playQueue.shuffle(bounded)
+            try core.playQueue.shuffle(range)
             core.queueChanged()
         }
         add("prio", 2...Int.max) { _, _, _, _ in }

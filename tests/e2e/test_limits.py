@@ -87,3 +87,17 @@ def test_connection_limit_refuses_the_257th(daemon):
     with e2e.RawClient(daemon.socket) as client:
         assert client.command("ping") == ["OK"]
     assert daemon.alive()
+
+
+def test_shuffle_range_past_the_end_is_an_ack_not_a_crash(daemon):
+    """`shuffle 5:` on a 3-song queue once built the range 5..<3 and killed the daemon."""
+    with e2e.RawClient(daemon.socket) as client:
+        assert client.command("clear") == ["OK"]
+        for _ in range(3):
+            assert client.command('add "Aurora Lane/Northern Lights/02 - Polar Night.flac"') == ["OK"]
+        for argument in ("5:", "5:9", "4:"):
+            line = client.command(f"shuffle {argument}")[-1]
+            assert ACK.match(line) and line.startswith("ACK [2@0] {shuffle}"), line
+        assert client.command("shuffle 1:") == ["OK"]
+        assert client.command("shuffle 3:") == ["OK"]
+        assert client.command("ping") == ["OK"]
