@@ -85,46 +85,21 @@ struct StoredPlaylists: Sendable {
         }
     }
 
+    /// Most bytes a playlist file may have (a million entries of ~100 bytes).
+    static let maxFileBytes = 100 << 20
+
+    /// The file's text; nil when it is absent, not a regular file (a FIFO named `x.m3u` must not block the core
+    /// queue) or too large.
     private func readFile(_ path: String) -> String? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        FileSystem.readFile(path, limit: StoredPlaylists.maxFileBytes).map { String(decoding: $0, as: UTF8.self) }
     }
 
     private func writeAtomically(_ path: String, _ text: String) throws(ProtocolError) {
-        mkdirParents(directory)
-        let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw ProtocolError(.system, "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { raw in
-                guard let base = raw.baseAddress else { return 0 }
-                return Glibc.write(fd, base + written, raw.count - written)
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                close(fd)
-                unlink(temporary)
-                throw ProtocolError(.system, "cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            written += result
-        }
-        fsync(fd)
-        close(fd)
-        guard Glibc.rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw ProtocolError(.system, "cannot write \(path): \(String(cString: strerror(errno)))")
+        mkdirParents(directory)  // 0700, before FileSystem's 0755 default would create it
+        do {
+            try FileSystem.writeAtomically(Array(text.utf8), to: path)
+        } catch {
+            throw ProtocolError(.system, "cannot write \(path): \(error)")
         }
     }
 }

@@ -240,3 +240,21 @@ def test_scan_failure_messages_belong_to_their_files(daemon_factory):
     wrong = [(name, reason) for name, reason in reasons.items()
              if kinds[name.split("-", 1)[1][:-4]][1] not in reason]
     assert not wrong, f"{len(wrong)} files carry another file's reason, e.g. {wrong[:3]}"
+
+
+def test_a_fifo_named_like_a_stored_playlist_does_not_block_the_daemon(daemon_factory):
+    """A FIFO `trap.m3u` among the stored playlists: loading or listing it fails at once (nothing writes to the
+    FIFO, so a blocking open would hang the core queue and every command behind it), and the daemon serves on."""
+    daemon = daemon_factory("fifo-playlist")
+    playlists = daemon.root / "data" / "elegy" / "playlists"
+    playlists.mkdir(parents=True)
+    media.fifo(playlists / "trap.m3u")
+    daemon.start()
+    daemon.wait_scanned()
+    conn = daemon.connect(timeout_s=5)
+    for command in ("listplaylist trap", "load trap", "playlistadd trap x.flac"):
+        answer = conn.cmd(command)
+        assert answer[-1].startswith("ACK ") or answer[-1] == "OK", f"{command}: {answer}"
+    assert conn.cmd("ping") == ["OK"]
+    conn.close()
+    daemon.assert_alive()
