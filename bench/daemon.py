@@ -292,15 +292,11 @@ def library_benchmarks(daemon, songs, bench, reps, results):
     r["rss_idle_mib"], _ = proc_mem(pid)
 
     for clients in (1, 32):
-        cpu0, sw0 = proc_cpu(pid), thread_switches(pid)
-        out = subprocess.run([bench, "roundtrips", daemon.socket, str(clients), "5"], capture_output=True,
-                             text=True, check=True).stdout
-        cpu1, sw1 = proc_cpu(pid), thread_switches(pid)
-        fields = dict(part.split("=") for part in out.split())
-        r[f"rtt{clients}"] = float(fields["per_second"])
-        r[f"rtt{clients}_switches"] = growth(sw0, sw1) / max(1, int(fields["roundtrips"]))
-        r[f"rtt{clients}_errors"] = int(fields["errors"])
-        r[f"rtt{clients}_cpu"] = cpu1 - cpu0
+        run = measure_roundtrips(daemon, bench, clients)
+        r[f"rtt{clients}"] = run["rate"]
+        r[f"rtt{clients}_switches"] = run["switches"]
+        r[f"rtt{clients}_errors"] = run["errors"]
+        r[f"rtt{clients}_cpu"] = run["cpu"]
     r["rss_after_load_mib"], _ = proc_mem(pid)
 
     files = library_files(daemon.music)
@@ -463,16 +459,16 @@ def print_play_rows(rows):
 
 
 def measure_roundtrips(daemon, bench, clients):
-    """One 5-second `elegy-bench roundtrips` run: (per second, server CPU s, server context switches per request)."""
+    """One 5-second `elegy-bench roundtrips` run: per second, server CPU s, server context switches per request,
+    errors (ACK or dropped connection)."""
     pid = daemon.pid
     cpu0, sw0 = proc_cpu(pid), thread_switches(pid)
     out = subprocess.run([bench, "roundtrips", daemon.socket, str(clients), "5"], capture_output=True,
                          text=True, check=True).stdout
     cpu1, sw1 = proc_cpu(pid), thread_switches(pid)
     fields = dict(part.split("=") for part in out.split())
-    if int(fields["errors"]):
-        raise RuntimeError(f"{daemon.name}: {fields['errors']} errors in round-trips")
-    return float(fields["per_second"]), cpu1 - cpu0, growth(sw0, sw1) / max(1, int(fields["roundtrips"]))
+    return {"rate": float(fields["per_second"]), "cpu": cpu1 - cpu0,
+            "switches": growth(sw0, sw1) / max(1, int(fields["roundtrips"])), "errors": int(fields["errors"])}
 
 
 def roundtrip_table(root, args):
@@ -492,7 +488,10 @@ def roundtrip_table(root, args):
         for rep in range(args.reps):
             for clients in (1, 32):
                 for daemon in (daemons if rep % 2 == 0 else daemons[::-1]):
-                    runs[(daemon.name, clients)].append(measure_roundtrips(daemon, args.bench, clients))
+                    run = measure_roundtrips(daemon, args.bench, clients)
+                    if run["errors"]:
+                        raise RuntimeError(f"{daemon.name}: {run['errors']} errors in round-trips")
+                    runs[(daemon.name, clients)].append(run)
         print(f"load average before: {os.getloadavg()[0]:.2f}; {args.reps} alternating runs of 5 s each")
         print()
         print("| Clients | Daemon | round-trips/s (median) | all runs | server CPU s per 5 s | switches per request |")
@@ -500,12 +499,12 @@ def roundtrip_table(root, args):
         for clients in (1, 32):
             for daemon in daemons:
                 values = runs[(daemon.name, clients)]
-                rates = [v[0] for v in values]
+                rates = [v["rate"] for v in values]
                 print(f"| {clients} | {daemon.name} | {statistics.median(rates):,.0f} | "
-                      f"{', '.join(f'{r:,.0f}' for r in rates)} | {statistics.median(v[1] for v in values):.2f} | "
-                      f"{statistics.median(v[2] for v in values):.2f} |")
+                      f"{', '.join(f'{r:,.0f}' for r in rates)} | {statistics.median(v['cpu'] for v in values):.2f} | "
+                      f"{statistics.median(v['switches'] for v in values):.2f} |")
         for clients in (1, 32):
-            ratio = [e[0] / m[0] for e, m in zip(runs[("elegyd", clients)], runs[("mpd", clients)])]
+            ratio = [e["rate"] / m["rate"] for e, m in zip(runs[("elegyd", clients)], runs[("mpd", clients)])]
             print(f"\nelegyd / mpd, {clients} client(s), per run: {', '.join(f'{r:.2f}' for r in ratio)}")
     finally:
         for daemon in daemons:
