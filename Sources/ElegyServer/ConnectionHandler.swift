@@ -129,18 +129,31 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         silenceTimer = context.eventLoop.scheduleTask(deadline: deadline) { loopBound.value.silenceTimerFired() }
     }
 
-    /// Closes a connection silent for `silenceTimeout` (waiting in `idle` or for a batch is not being silent);
-    /// otherwise re-arms for `silenceTimeout` after the last input.
+    /// Whether the client waits on the daemon (in `idle`, or for a batch on the core queue): not being silent.
+    private var waitsOnDaemon: Bool {
+        if case .idle = session.state { return true }
+        return busy
+    }
+
+    /// Closes a connection silent for `silenceTimeout`; re-arms for `silenceTimeout` after the last input when
+    /// input came since. A client waiting on the daemon keeps no timer at all (no wake-up per idle client):
+    /// `rearmSilenceTimer` starts one again when it stops waiting.
     private func silenceTimerFired() {
-        guard let context, !closed else { return }
+        silenceTimer = nil
+        guard let context, !closed, !waitsOnDaemon else { return }
         let deadline = lastInput + silenceTimeout
-        let waiting: Bool = if case .idle = session.state { true } else { busy }
-        if waiting || deadline > .now() {
-            armSilenceTimer(context: context, at: waiting ? .now() + silenceTimeout : deadline)
+        if deadline > .now() {
+            armSilenceTimer(context: context, at: deadline)
             return
         }
         logger.debug("closing a silent connection", metadata: ["client.id": "\(clientID)"])
         closeNow()
+    }
+
+    /// After input was processed: a client that stopped waiting on the daemon gets its silence timer back.
+    private func rearmSilenceTimer(_ context: ChannelHandlerContext) {
+        guard silenceTimer == nil, !closed, !waitsOnDaemon else { return }
+        armSilenceTimer(context: context, at: .now() + silenceTimeout)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -208,6 +221,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         if !busy || !writable { context.flush() }
         releaseHeldRead(context)
+        rearmSilenceTimer(context)
     }
 
     /// Event loop: writes a batch's answer and resumes reading input.
@@ -230,6 +244,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let bytes = session.notify(changes) {
             write(bytes, context: context)
             context.flush()
+            rearmSilenceTimer(context)  // the idle ended with this answer
         }
     }
 

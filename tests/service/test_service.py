@@ -281,6 +281,9 @@ def test_connection_timeout_closes_silent_clients_but_not_idling_or_talking_ones
         assert talking.command("ping") == {}
         idling.sock.sendall(b"noidle\n")
         assert idling.command_reply() == {}
+        # Out of idle and silent again: its timer is back, so it is closed in turn.
+        time.sleep(2.5)
+        assert idling.file.readline() == b"", "the client stayed connected after leaving idle and falling silent"
         for client in (silent, idling, talking):
             client.close()
     finally:
