@@ -14,9 +14,6 @@ public final class Decoder {
     public let format: AudioFormat
     /// Total frames, or nil when the container does not say.
     public let frameCount: Int64?
-    /// Whether the file can seek (all of libsndfile's formats here can, but a pipe could not).
-    public let isSeekable: Bool
-    private let majorFormat: Int32
     private let subFormat: Int32
     private var handle: OpaquePointer?
     /// Serialises `sf_open_fd` with reading its process-wide error message.
@@ -56,10 +53,8 @@ public final class Decoder {
         }
         self.path = path
         self.handle = opened
-        self.majorFormat = info.format & Int32(SF_FORMAT_TYPEMASK)
         self.subFormat = info.format & Int32(SF_FORMAT_SUBMASK)
         self.frameCount = info.frames > 0 && info.frames != Int64.max ? info.frames : nil
-        self.isSeekable = info.seekable != 0
         let (sampleType, bits) = Decoder.sampleLayout(subFormat: subFormat)
         self.format = AudioFormat(
             sampleRate: Int(info.samplerate), channels: Int(info.channels), sampleType: sampleType,
@@ -89,15 +84,6 @@ public final class Decoder {
         }
     }
 
-    /// Whether the codec keeps every sample (PCM, FLAC, ALAC), i.e. whether seeks are sample-accurate.
-    public var isLossless: Bool {
-        switch subFormat {
-        case Int32(SF_FORMAT_VORBIS), Int32(SF_FORMAT_OPUS), Int32(SF_FORMAT_MPEG_LAYER_I),
-            Int32(SF_FORMAT_MPEG_LAYER_II), Int32(SF_FORMAT_MPEG_LAYER_III):
-            return false
-        default: return true
-        }
-    }
 
     /// Reads up to `frames` frames into `buffer` (which holds at least `frames * format.bytesPerFrame` bytes),
     /// in the file's own width. Returns the frames read; 0 at the end. Throws when the file is damaged.
@@ -145,9 +131,6 @@ public final class Decoder {
         let value = String(cString: raw).trimmingWhitespace()
         return value.isEmpty ? nil : value
     }
-
-    /// Whether this file is an MPEG stream (libsndfile reports MP3 as its own major format).
-    var isMPEG: Bool { majorFormat == Int32(SF_FORMAT_MPEG) }
 }
 
 extension String {

@@ -118,7 +118,6 @@ final class ClientRegistry: Sendable {
         state.withLock { state in state.inboxes.removeValue(forKey: id) ?? [] }
     }
 
-    var connectedCount: Int { state.withLock { $0.listeners.count } }
 
     /// Tells every client what changed, each on its own event loop; never waits for them.
     func broadcast(_ changes: [IdleSubsystem]) {

@@ -5,8 +5,6 @@ final class Connection {
     private let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
-    /// The protocol version from the greeting, e.g. `0.23.5`.
-    private(set) var protocolVersion = ""
 
     /// Connects to `path` (an absolute path, or `@name` for an abstract socket) and reads the greeting.
     /// `source` says where the path came from, for the error message.
@@ -41,7 +39,6 @@ final class Connection {
         guard greeting.hasPrefix("OK MPD ") else {
             throw .protocolViolation("greeting was \(greeting.debugDescription), not OK MPD")
         }
-        protocolVersion = String(greeting.dropFirst(7))
     }
 
     deinit {

@@ -12,11 +12,6 @@ public struct ResponseBuilder: Sendable, Hashable {
 
     public var isEmpty: Bool { bytes.isEmpty }
 
-    /// Drops everything written after `count` bytes (used to undo a partial answer).
-    public mutating func truncate(to count: Int) {
-        if count < bytes.count { bytes.removeSubrange(count...) }
-    }
-
     /// Appends another builder's bytes.
     public mutating func append(_ other: ResponseBuilder) {
         bytes.append(contentsOf: other.bytes)

@@ -81,9 +81,6 @@ public final class MusicLibrary: Sendable {
     /// Whether a scan is running (MPD's `updating_db` in `status`).
     public var isScanning: Bool { state.withLock { $0.running != nil } }
 
-    /// The report of the last finished scan (an empty report before the first).
-    public var lastReport: ScanReport { state.withLock { $0.lastReport } }
-
     /// The file behind `uri`; nil for URIs that could leave the music directory (a `..` component, a leading
     /// `/`, a NUL byte) or are empty. Does not check that the file exists.
     public func absolutePath(of uri: String) -> String? {
