@@ -9,6 +9,11 @@ enum Format {
         return "\(minutes):\(ss)"
     }
 
+    /// mpc's volume: right-aligned in three columns with a percent sign, ` n/a` without a mixer.
+    static func volumeText(_ level: Int?) -> String {
+        level.map { pad(String($0), 3) + "%" } ?? " n/a"
+    }
+
     /// `text` right-aligned in `width` columns.
     static func pad(_ text: String, _ width: Int) -> String {
         String(repeating: " ", count: max(0, width - text.count)) + text
@@ -52,7 +57,7 @@ enum Format {
             progress += " (\(percent)%)"
             lines.append(progress)
         }
-        let volume = status.volume.map { pad(String($0), 3) + "%" } ?? " n/a"
+        let volume = volumeText(status.volume)
         lines.append(
             "volume:\(volume)   repeat: \(onOff(status.repeatMode))   random: \(onOff(status.random))   "
                 + "single: \(status.single)   consume: \(status.consume)"

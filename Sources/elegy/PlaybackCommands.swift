@@ -151,7 +151,7 @@ struct Volume: ParsableCommand {
             if after.json {
                 print(JSON.object([("volume", .int(volume))]).rendered)
             } else if !after.quiet {
-                print("volume:" + (volume.map { Format.pad(String($0), 3) + "%" } ?? " n/a"))
+                print("volume:" + Format.volumeText(volume))
             }
             return
         }
