@@ -352,14 +352,7 @@ final class AudioThread {
     private func makeSegment(_ track: Track, _ decoder: Decoder, start: Int64, offset: Int64) -> Segment {
         Segment(
             trackId: track.id, start: start, offset: offset, format: decoder.format, duration: decoder.duration,
-            bitrate: AudioThread.averageBitrate(path: track.path, duration: decoder.duration))
-    }
-
-    private static func averageBitrate(path: String, duration: Double?) -> Int? {
-        guard let duration, duration > 0 else { return nil }
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return Int((Double(info.st_size) * 8 / duration / 1000).rounded())
+            bitrate: decoder.averageBitrate)
     }
 
     /// Publishes position, track and format. `force` publishes even while a control command waits

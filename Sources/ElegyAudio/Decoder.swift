@@ -18,6 +18,8 @@ public final class Decoder {
     private var handle: OpaquePointer?
     /// Serialises `sf_open_fd` with reading its process-wide error message.
     private static let openLock = Mutex(())
+    /// The file's size in bytes when it was opened.
+    private let fileSize: Int64
 
     /// Opens `path`. Throws libsndfile's message when the file is missing, unreadable or not audio.
     /// The corresponding C function is `sf_open`.
@@ -53,6 +55,7 @@ public final class Decoder {
         }
         self.path = path
         self.handle = opened
+        self.fileSize = Int64(stats.st_size)
         self.subFormat = info.format & Int32(SF_FORMAT_SUBMASK)
         self.frameCount = info.frames > 0 && info.frames != Int64.max ? info.frames : nil
         let (sampleType, bits) = Decoder.sampleLayout(subFormat: subFormat)
@@ -67,6 +70,12 @@ public final class Decoder {
 
     deinit {
         if let handle { sf_close(handle) }
+    }
+
+    /// Average bit rate in kb/s (file size over duration), for `status`; nil without a duration.
+    var averageBitrate: Int? {
+        guard let duration, duration > 0 else { return nil }
+        return Int((Double(fileSize) * 8 / duration / 1000).rounded())
     }
 
     /// Which buffer type keeps the file's samples unconverted, and how many bits they carry.

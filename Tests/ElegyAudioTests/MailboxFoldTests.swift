@@ -1,3 +1,5 @@
+import CSndFile
+import Foundation
 import Testing
 
 @testable import ElegyAudio
@@ -39,5 +41,21 @@ import Testing
         #expect(untouched.seek == 7)
         #expect(untouched.pause == false)
         #expect(untouched.start == nil)
+    }
+}
+
+/// The bit rate `status` shows comes from the size the decoder saw when it opened the file (no `stat` later on the
+/// audio thread).
+@Suite struct DecoderBitrateTests {
+    @Test func averageBitrateIsFileSizeOverDuration() throws {
+        let dir = try TestAudio.makeDirectory("bitrate")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/two-seconds.wav"
+        try TestAudio.write(path, format: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), frames: 88_200, seed: 7)
+        let decoder = try Decoder(path: path)
+        let size = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        // 16-bit stereo at 44.1 kHz is 1,411.2 kb/s, plus the WAV header's share.
+        #expect(decoder.averageBitrate == Int((Double(size) * 8 / 2.0 / 1000).rounded()))
+        #expect(decoder.averageBitrate == 1411)
     }
 }
