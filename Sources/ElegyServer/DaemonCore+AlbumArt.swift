@@ -6,7 +6,7 @@ import ElegyCore
 
 /// `albumart URI OFFSET`: the cover image in the song's directory, and `readpicture URI OFFSET`: the picture in its
 /// tags, in chunks of the client's `binarylimit`, as MPD sends them (`size`, `binary`, the bytes, a newline). Both
-/// read files: they run on the core queue (`blockingCommands`).
+/// read files: they are file commands (`add.files`), on the core queue without the core lock.
 extension DaemonCore {
     /// The file names MPD looks for, in its order.
     static let coverNames = ["cover.png", "cover.jpg", "cover.jpeg", "cover.webp", "cover.tiff", "cover.bmp"]
@@ -14,51 +14,41 @@ extension DaemonCore {
     static let maxCoverBytes = 32 << 20
 
     static func addAlbumArtCommands(_ add: CommandAdder) {
-        add("albumart", 2...2) { core, arguments, client, response throws(ProtocolError) in
-            let offset = try Arguments.parseUnsigned(arguments[1])
-            guard let directory = core.coverDirectory(of: arguments[0]) else {
+        add.files("albumart", 2...2) { context throws(ProtocolError) in
+            let offset = try Arguments.parseUnsigned(context.arguments[1])
+            guard let directory = context.library.coverDirectory(of: context.arguments[0]) else {
                 throw ProtocolError(.noExist, "No such song")
             }
             for name in DaemonCore.coverNames {
-                guard let chunk = readChunk(of: directory + "/" + name, at: offset, limit: client.binaryLimit) else {
+                guard let chunk = readChunk(of: directory + "/" + name, at: offset, limit: context.client.binaryLimit) else {
                     continue
                 }
                 guard offset <= chunk.total else { throw ProtocolError(.arg, "Bad file offset") }
-                response.field("size", chunk.total)
-                response.field("binary", chunk.bytes.count)
-                response.appendRaw(chunk.bytes)
-                response.appendRaw(CollectionOfOne(0x0A))
+                context.response.field("size", chunk.total)
+                context.response.field("binary", chunk.bytes.count)
+                context.response.appendRaw(chunk.bytes)
+                context.response.appendRaw(CollectionOfOne(0x0A))
                 return
             }
             throw ProtocolError(.noExist, "No file exists")
         }
         // The picture inside the song's tags (FLAC only for now); a song without one gets an empty answer, as MPD.
-        add("readpicture", 2...2) { core, arguments, client, response throws(ProtocolError) in
-            let offset = try Arguments.parseUnsigned(arguments[1])
-            guard core.library.song(uri: arguments[0]) != nil, let path = core.library.absolutePath(of: arguments[0])
+        add.files("readpicture", 2...2) { context throws(ProtocolError) in
+            let offset = try Arguments.parseUnsigned(context.arguments[1])
+            guard context.library.song(uri: context.arguments[0]) != nil,
+                let path = context.library.absolutePath(of: context.arguments[0])
             else { throw ProtocolError(.noExist, "No such song") }
             guard path.lowercased().hasSuffix(".flac"), let picture = EmbeddedPicture.read(fromFLAC: path) else {
                 return
             }
             guard offset <= picture.bytes.count else { throw ProtocolError(.arg, "Bad file offset") }
-            let chunk = picture.bytes[offset..<min(picture.bytes.count, offset + client.binaryLimit)]
-            response.field("size", picture.bytes.count)
-            response.field("type", picture.mimeType)
-            response.field("binary", chunk.count)
-            response.appendRaw(chunk)
-            response.appendRaw(CollectionOfOne(0x0A))
+            let chunk = picture.bytes[offset..<min(picture.bytes.count, offset + context.client.binaryLimit)]
+            context.response.field("size", picture.bytes.count)
+            context.response.field("type", picture.mimeType)
+            context.response.field("binary", chunk.count)
+            context.response.appendRaw(chunk)
+            context.response.appendRaw(CollectionOfOne(0x0A))
         }
-    }
-
-    /// The absolute directory of a library song or of a directory URI; nil when neither exists.
-    func coverDirectory(of uri: String) -> String? {
-        let trimmed = normalizedDirectory(uri)
-        if library.song(uri: trimmed) != nil, let path = library.absolutePath(of: trimmed) {
-            guard let slash = path.lastIndex(of: "/") else { return nil }
-            return String(path[..<slash])
-        }
-        guard !library.allSongs(under: trimmed).isEmpty else { return nil }
-        return trimmed.isEmpty ? library.root : library.absolutePath(of: trimmed)
     }
 
     /// Up to `limit` bytes of the regular file at `path` from `offset`, and its size; nil when it is absent, not
@@ -88,5 +78,18 @@ extension DaemonCore {
             count = done
         }
         return failed ? nil : (total, bytes)
+    }
+}
+
+extension MusicLibrary {
+    /// The absolute directory of a library song or of a directory URI; nil when neither exists.
+    func coverDirectory(of uri: String) -> String? {
+        let trimmed = normalizedDirectory(uri)
+        if song(uri: trimmed) != nil, let path = absolutePath(of: trimmed) {
+            guard let slash = path.lastIndex(of: "/") else { return nil }
+            return String(path[..<slash])
+        }
+        guard !allSongs(under: trimmed).isEmpty else { return nil }
+        return trimmed.isEmpty ? root : absolutePath(of: trimmed)
     }
 }

@@ -1,66 +1,61 @@
 import ElegyAudio
 import ElegyCore
 
-/// The command table: MPD's names, argument counts and handlers (grouped by domain in the files
+/// The command table: MPD's names, argument counts, where each runs, and handlers (grouped by domain in the files
 /// `DaemonCore+*.swift`). A handler does no socket work; what it throws becomes an ACK.
 extension DaemonCore {
-    static func commandTable() -> [String: CommandSpec] {
-        var table: [String: CommandSpec] = [:]
-        func add(_ name: String, _ arguments: ClosedRange<Int>, _ handler: @escaping CommandSpec.Handler) {
-            table[name] = CommandSpec(arguments: arguments, handler: handler)
-        }
+    static func commandTable() -> CommandTable {
+        let add = CommandTableBuilder()
+        for name in ConnectionSession.sessionCommands { add.session(name) }
         // Connection and server.
-        add("ping", 0...0) { _, _, _, _ in }
-        add("commands", 0...0) { core, _, _, response in
-            for name in core.commands.keys.sorted() { response.field("command", name) }
-            for name in ["close", "command_list_begin", "command_list_end", "command_list_ok_begin", "idle", "noidle"]
-            {
-                response.field("command", name)
-            }
+        add("ping", 0...0) { _ in }
+        // Every command of the table, sorted; Elegy has no passwords, so no client is refused any (`notcommands`).
+        add("commands", 0...0) { context in
+            for command in DaemonCore.commands.entries { context.response.field("command", command.name) }
         }
-        add("notcommands", 0...0) { _, _, _, _ in }
-        add("tagtypes", 0...Int.max) { _, arguments, client, response throws(ProtocolError) in
-            try client.tagTypes.handleTagTypes(arguments, into: &response)
+        add("notcommands", 0...0) { _ in }
+        add("tagtypes", 0...Int.max) { context throws(ProtocolError) in
+            try context.client.tagTypes.handleTagTypes(context.arguments, into: &context.response)
         }
-        add("outputs", 0...0) { core, _, _, response in
-            response.field("outputid", 0)
-            response.field("outputname", core.settings.outputDevice)
-            response.field("plugin", "alsa")
-            response.field("outputenabled", 1)
-            response.field("attribute", "device=\(core.settings.outputDevice)")
+        add("outputs", 0...0) { context in
+            context.response.field("outputid", 0)
+            context.response.field("outputname", context.core.settings.outputDevice)
+            context.response.field("plugin", "alsa")
+            context.response.field("outputenabled", 1)
+            context.response.field("attribute", "device=\(context.core.settings.outputDevice)")
         }
-        add("enableoutput", 1...1) { _, arguments, _, _ throws(ProtocolError) in try requireOutputZero(arguments) }
-        add("disableoutput", 1...1) { _, arguments, _, _ throws(ProtocolError) in try requireOutputZero(arguments) }
+        add("enableoutput", 1...1) { context throws(ProtocolError) in try requireOutputZero(context.arguments) }
+        add("disableoutput", 1...1) { context throws(ProtocolError) in try requireOutputZero(context.arguments) }
         // The one output always plays: toggling it is accepted, as enabling and disabling are (`mpc toggleoutput`).
-        add("toggleoutput", 1...1) { _, arguments, _, _ throws(ProtocolError) in try requireOutputZero(arguments) }
+        add("toggleoutput", 1...1) { context throws(ProtocolError) in try requireOutputZero(context.arguments) }
         // The largest chunk of a binary answer (`albumart`) for this client; MPD's minimum is 64.
-        add("binarylimit", 1...1) { _, arguments, client, _ throws(ProtocolError) in
-            let limit = try Arguments.parseUnsigned(arguments[0])
+        add("binarylimit", 1...1) { context throws(ProtocolError) in
+            let limit = try Arguments.parseUnsigned(context.arguments[0])
             guard limit >= 64 else { throw ProtocolError(.arg, "Value too small") }
-            client.binaryLimit = min(limit, 1 << 24)
+            context.client.binaryLimit = min(limit, 1 << 24)
         }
-        add("decoders", 0...0) { _, _, _, response in
+        add("decoders", 0...0) { context in
             let plugins: [(String, [String], [String])] = [
                 ("sndfile", ["wav", "wave", "aif", "aiff", "aifc", "flac", "oga", "ogg", "opus", "mp3", "caf", "w64"],
                  ["audio/wav", "audio/x-aiff", "audio/flac", "audio/ogg", "audio/opus", "audio/mpeg"]),
             ]
             for (name, suffixes, types) in plugins {
-                response.field("plugin", name)
-                for suffix in suffixes { response.field("suffix", suffix) }
-                for type in types { response.field("mime_type", type) }
+                context.response.field("plugin", name)
+                for suffix in suffixes { context.response.field("suffix", suffix) }
+                for type in types { context.response.field("mime_type", type) }
             }
         }
-        add("urlhandlers", 0...0) { _, _, _, _ in }
-        add("clearerror", 0...0) { core, _, _, _ in
-            core.daemonError = nil
-            core.engine.clearError()
-            core.changed(.player)
+        add("urlhandlers", 0...0) { _ in }
+        add("clearerror", 0...0) { context in
+            context.core.daemonError = nil
+            context.core.engine.clearError()
+            context.core.changed(.player)
         }
-        add("stats", 0...0) { core, _, _, response in core.writeStats(to: &response) }
-        add("status", 0...0) { core, _, _, response in core.statusSnapshot().write(to: &response) }
-        add("currentsong", 0...0) { core, _, client, response in
-            if let entry = core.playQueue.currentEntry, let position = core.playQueue.currentPosition {
-                response.queueRecord(entry, position: position, tagTypes: client.tagTypes)
+        add("stats", 0...0) { context in context.core.writeStats(to: &context.response) }
+        add("status", 0...0) { context in context.core.statusSnapshot().write(to: &context.response) }
+        add("currentsong", 0...0) { context in
+            if let entry = context.core.playQueue.currentEntry, let position = context.core.playQueue.currentPosition {
+                context.response.queueRecord(entry, position: position, tagTypes: context.client.tagTypes)
             }
         }
         addPlaybackCommands(add)
@@ -71,7 +66,7 @@ extension DaemonCore {
         addMessageCommands(add)
         addAlbumArtCommands(add)
         addListFilesCommands(add)
-        return table
+        return CommandTable(add.commands)
     }
 
     func writeStats(to response: inout ResponseBuilder) {
@@ -91,4 +86,4 @@ private func requireOutputZero(_ arguments: [String]) throws(ProtocolError) {
     guard try Arguments.parseUnsigned(arguments[0]) == 0 else { throw ProtocolError(.noExist, "No such audio output") }
 }
 
-typealias CommandAdder = (String, ClosedRange<Int>, @escaping CommandSpec.Handler) -> Void
+typealias CommandAdder = CommandTableBuilder

@@ -3,46 +3,46 @@ import ElegyCore
 /// Elegy's own commands (names MPD does not use): moods, mood, resolve, sleep.
 extension DaemonCore {
     static func addElegyCommands(_ add: CommandAdder) {
-        add("moods", 0...0) { core, _, _, response in
-            for mood in core.catalog.moods {
-                response.field("mood", mood.name)
-                response.field("description", mood.description)
+        add("moods", 0...0) { context in
+            for mood in context.core.catalog.moods {
+                context.response.field("mood", mood.name)
+                context.response.field("description", mood.description)
             }
         }
-        add("mood", 1...1) { core, arguments, _, _ throws(ProtocolError) in try core.startMood(arguments[0]) }
-        add("resolve", 0...1) { core, arguments, _, response throws(ProtocolError) in
+        add.resolver("mood", 1...1) { context throws(ProtocolError) in try context.core.startMood(context.arguments[0]) }
+        add.resolver("resolve", 0...1) { context throws(ProtocolError) in
             let playlists: [CuratedPlaylist]
-            if let name = arguments.first {
-                guard let playlist = core.catalog.playlist(named: name) else {
+            if let name = context.arguments.first {
+                guard let playlist = context.core.catalog.playlist(named: name) else {
                     throw ProtocolError(.noExist, "No such curated playlist")
                 }
                 playlists = [playlist]
             } else {
-                playlists = core.catalog.playlists
+                playlists = context.core.catalog.playlists
             }
-            let resolver = core.resolver()
+            let resolver = context.core.resolver()
             for playlist in playlists {
-                response.field("playlist", playlist.name)
-                for resolution in resolver.resolve(playlist.songs) { writeResolution(resolution, to: &response) }
+                context.response.field("playlist", playlist.name)
+                for resolution in resolver.resolve(playlist.songs) { writeResolution(resolution, to: &context.response) }
             }
         }
-        add("sleep", 0...1) { core, arguments, _, response throws(ProtocolError) in
-            guard let argument = arguments.first else {
-                if let remaining = core.engine.status.sleepRemaining {
-                    response.field("elegy_sleep", Int(min(remaining, 1e15).rounded(.up)))
+        add("sleep", 0...1) { context throws(ProtocolError) in
+            guard let argument = context.arguments.first else {
+                if let remaining = context.core.engine.status.sleepRemaining {
+                    context.response.field("elegy_sleep", Int(min(remaining, 1e15).rounded(.up)))
                 }
                 return
             }
             if argument == "off" || argument == "0" {
-                core.engine.setSleep(nil)
+                context.core.engine.setSleep(nil)
             } else {
                 // At most a year: a timer of Int.max seconds does not fit an Int once it is a Double.
                 guard let seconds = DurationText.parse(argument), seconds > 0, seconds <= 366 * 86_400 else {
                     throw ProtocolError(.arg, "Bad duration: \(argument) (try 30m, 1h, 90s or off)")
                 }
-                core.engine.setSleep(Double(seconds))
+                context.core.engine.setSleep(Double(seconds))
             }
-            core.changed(.player, .options)
+            context.core.changed(.player, .options)
         }
     }
 

@@ -3,79 +3,80 @@ import ElegyCore
 /// The music library: update, browse, find and search.
 extension DaemonCore {
     static func addLibraryCommands(_ add: CommandAdder) {
-        add("update", 0...1) { core, arguments, _, response in
-            response.field("updating_db", core.startUpdate(path: arguments.first))
+        add("update", 0...1) { context in
+            context.response.field("updating_db", context.core.startUpdate(path: context.arguments.first))
         }
-        add("rescan", 0...1) { core, arguments, _, response in
-            response.field("updating_db", core.startUpdate(path: arguments.first, rereadAll: true))
+        add("rescan", 0...1) { context in
+            context.response.field("updating_db", context.core.startUpdate(path: context.arguments.first, rereadAll: true))
         }
-        add("lsinfo", 0...1) { core, arguments, client, response throws(ProtocolError) in
-            let path = normalizedDirectory(arguments.first ?? "")
-            if let song = core.library.song(uri: path) {
-                response.songRecord(song, tagTypes: client.tagTypes)
+        // A file command: at the root it lists the stored playlists' directory too.
+        add.files("lsinfo", 0...1) { context throws(ProtocolError) in
+            let path = normalizedDirectory(context.arguments.first ?? "")
+            if let song = context.library.song(uri: path) {
+                context.response.songRecord(song, tagTypes: context.client.tagTypes)
                 return
             }
-            let listing = core.library.directoryListing(path)
+            let listing = context.library.directoryListing(path)
             if !path.isEmpty, listing.directories.isEmpty, listing.songs.isEmpty {
                 throw ProtocolError(.noExist, "No such directory")
             }
-            for directory in listing.directories { response.field("directory", directory) }
-            for song in listing.songs { response.songRecord(song, tagTypes: client.tagTypes) }
-            if path.isEmpty { core.writePlaylistList(to: &response) }
+            for directory in listing.directories { context.response.field("directory", directory) }
+            for song in listing.songs { context.response.songRecord(song, tagTypes: context.client.tagTypes) }
+            if path.isEmpty { try writePlaylistList(context, to: &context.response) }
         }
-        add("listall", 0...1) { core, arguments, _, response in
-            let path = normalizedDirectory(arguments.first ?? "")
+        add("listall", 0...1) { context in
+            let path = normalizedDirectory(context.arguments.first ?? "")
             var directories: Set<String> = []
-            for song in core.library.allSongs(under: path) {
+            for song in context.core.library.allSongs(under: path) {
                 var parent = song.uri
                 var parents: [String] = []
                 while let slash = parent.lastIndex(of: "/") {
                     parent = String(parent[..<slash])
                     if directories.insert(parent).inserted { parents.append(parent) } else { break }
                 }
-                for directory in parents.reversed() { response.field("directory", directory) }
-                response.field("file", song.uri)
+                for directory in parents.reversed() { context.response.field("directory", directory) }
+                context.response.field("file", song.uri)
             }
         }
-        add("listallinfo", 0...1) { core, arguments, client, response in
-            for song in core.library.allSongs(under: normalizedDirectory(arguments.first ?? "")) {
-                response.songRecord(song, tagTypes: client.tagTypes)
+        add("listallinfo", 0...1) { context in
+            for song in context.core.library.allSongs(under: normalizedDirectory(context.arguments.first ?? "")) {
+                context.response.songRecord(song, tagTypes: context.client.tagTypes)
             }
         }
-        add("find", 1...Int.max) { core, arguments, client, response throws(ProtocolError) in
-            for song in try core.matchingSongs(arguments, caseSensitive: true) {
-                response.songRecord(song, tagTypes: client.tagTypes)
+        add("find", 1...Int.max) { context throws(ProtocolError) in
+            for song in try context.core.library.matchingSongs(context.arguments, caseSensitive: true) {
+                context.response.songRecord(song, tagTypes: context.client.tagTypes)
             }
         }
-        add("search", 1...Int.max) { core, arguments, client, response throws(ProtocolError) in
-            for song in try core.matchingSongs(arguments, caseSensitive: false) {
-                response.songRecord(song, tagTypes: client.tagTypes)
+        add("search", 1...Int.max) { context throws(ProtocolError) in
+            for song in try context.core.library.matchingSongs(context.arguments, caseSensitive: false) {
+                context.response.songRecord(song, tagTypes: context.client.tagTypes)
             }
         }
-        add("findadd", 1...Int.max) { core, arguments, _, _ throws(ProtocolError) in
-            _ = try core.playQueue.add(contentsOf: core.matchingSongs(arguments, caseSensitive: true))
-            core.queueChanged()
+        add("findadd", 1...Int.max) { context throws(ProtocolError) in
+            _ = try context.core.playQueue.add(contentsOf: context.core.library.matchingSongs(context.arguments, caseSensitive: true))
+            context.core.queueChanged()
         }
-        add("searchadd", 1...Int.max) { core, arguments, _, _ throws(ProtocolError) in
-            _ = try core.playQueue.add(contentsOf: core.matchingSongs(arguments, caseSensitive: false))
-            core.queueChanged()
+        add("searchadd", 1...Int.max) { context throws(ProtocolError) in
+            _ = try context.core.playQueue.add(contentsOf: context.core.library.matchingSongs(context.arguments, caseSensitive: false))
+            context.core.queueChanged()
         }
-        add("searchaddpl", 2...Int.max) { core, arguments, _, _ throws(ProtocolError) in
-            let found = try core.matchingSongs(Array(arguments.dropFirst()), caseSensitive: false)
-            let existing = try core.storedPlaylistSongs(arguments[0], missingIsEmpty: true)
-            try core.storedPlaylists.write(arguments[0], songs: existing + found)
-            core.changed(.storedPlaylist)
+        add.files("searchaddpl", 2...Int.max) { context throws(ProtocolError) in
+            let found = try context.library.matchingSongs(Array(context.arguments.dropFirst()), caseSensitive: false)
+            let existing = try storedPlaylistSongs(context.arguments[0], context, missingIsEmpty: true)
+            try context.storedPlaylists.write(context.arguments[0], songs: existing + found)
+            try context.locked { core in core.changed(.storedPlaylist) }
         }
-        add("count", 1...Int.max) { core, arguments, _, response throws(ProtocolError) in
-            let songs = try core.matchingSongs(arguments, caseSensitive: true)
-            response.field("songs", songs.count)
-            response.field("playtime", Int(songs.reduce(0) { $0 + ($1.duration ?? 0) }))
+        add("count", 1...Int.max) { context throws(ProtocolError) in
+            let songs = try context.core.library.matchingSongs(context.arguments, caseSensitive: true)
+            context.response.field("songs", songs.count)
+            context.response.field("playtime", Int(songs.reduce(0) { $0 + ($1.duration ?? 0) }))
         }
-        add("list", 1...Int.max) { core, arguments, _, response throws(ProtocolError) in
-            guard let tag = TagType(name: arguments[0]) ?? (arguments[0].lowercased() == "file" ? nil : nil) else {
-                throw ProtocolError(.arg, "Unknown tag type: \(arguments[0])")
+        add("list", 1...Int.max) { context throws(ProtocolError) in
+            guard let tag = TagType(name: context.arguments[0]) ?? (context.arguments[0].lowercased() == "file" ? nil : nil) else {
+                throw ProtocolError(.arg, "Unknown tag type: \(context.arguments[0])")
             }
-            var filterArguments = Array(arguments.dropFirst())
+            var filterArguments = Array(context.arguments.dropFirst())
             if filterArguments.count >= 2, filterArguments[filterArguments.count - 2].lowercased() == "group" {
                 filterArguments.removeLast(2)
             }
@@ -84,24 +85,13 @@ extension DaemonCore {
                 filterArguments = ["artist", filterArguments[0]]
             }
             let songs = filterArguments.isEmpty
-                ? core.library.songs : try core.matchingSongs(filterArguments, caseSensitive: true)
+                ? context.core.library.songs : try context.core.library.matchingSongs(filterArguments, caseSensitive: true)
             var values: Set<String> = []
             for song in songs { if let value = tag.value(in: song) { values.insert(value) } }
-            for value in values.sorted() { response.field(tag.rawValue, value) }
+            for value in values.sorted() { context.response.field(tag.rawValue, value) }
         }
     }
 
-    /// Songs of the library matching a `find`/`search` filter (trailing `sort`/`window` are accepted, unused).
-    func matchingSongs(_ arguments: [String], caseSensitive: Bool) throws(ProtocolError) -> [Song] {
-        var filterArguments = arguments
-        while filterArguments.count >= 2,
-            ["sort", "window", "position"].contains(filterArguments[filterArguments.count - 2].lowercased())
-        {
-            filterArguments.removeLast(2)
-        }
-        let filter = try Filter.parse(arguments: filterArguments, caseSensitiveDefault: caseSensitive)
-        return library.songs.filter(filter.matches)
-    }
 
     /// How many skipped files one scan names in the log.
     static let loggedScanFailures = 200
@@ -148,4 +138,18 @@ func normalizedDirectory(_ path: String) -> String {
     while trimmed.hasPrefix("/") { trimmed = trimmed.dropFirst() }
     while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
     return String(trimmed)
+}
+
+extension MusicLibrary {
+    /// Songs of the library matching a `find`/`search` filter (trailing `sort`/`window` are accepted, unused).
+    func matchingSongs(_ arguments: [String], caseSensitive: Bool) throws(ProtocolError) -> [Song] {
+        var filterArguments = arguments
+        while filterArguments.count >= 2,
+            ["sort", "window", "position"].contains(filterArguments[filterArguments.count - 2].lowercased())
+        {
+            filterArguments.removeLast(2)
+        }
+        let filter = try Filter.parse(arguments: filterArguments, caseSensitiveDefault: caseSensitive)
+        return songs.filter(filter.matches)
+    }
 }

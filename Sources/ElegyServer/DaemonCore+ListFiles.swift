@@ -4,27 +4,27 @@
 import ElegyCore
 
 /// `listfiles [URI]`: what is really in a directory of the music library, audio or not, as MPD lists it. Reads the
-/// directory: runs on the core queue (`blockingCommands`).
+/// directory: a file command (`add.files`), on the core queue without the core lock.
 extension DaemonCore {
     /// Most entries one `listfiles` lists (a directory of a million files must not build a huge answer).
     static let maxListedFiles = 100_000
 
     static func addListFilesCommands(_ add: CommandAdder) {
-        add("listfiles", 0...1) { core, arguments, _, response throws(ProtocolError) in
-            let uri = normalizedDirectory(arguments.first ?? "")
+        add.files("listfiles", 0...1) { context throws(ProtocolError) in
+            let uri = normalizedDirectory(context.arguments.first ?? "")
             let directory: String
             if uri.isEmpty {
-                directory = core.library.root
-            } else if let path = core.library.absolutePath(of: uri) {
+                directory = context.library.root
+            } else if let path = context.library.absolutePath(of: uri) {
                 directory = path
             } else {
                 throw ProtocolError(.noExist, "No such directory")
             }
             guard let entries = listDirectory(directory) else { throw ProtocolError(.noExist, "No such directory") }
             for entry in entries {
-                response.field(entry.isDirectory ? "directory" : "file", entry.name)
-                if !entry.isDirectory { response.field("size", entry.size) }
-                response.field("Last-Modified", timestamp: entry.modified)
+                context.response.field(entry.isDirectory ? "directory" : "file", entry.name)
+                if !entry.isDirectory { context.response.field("size", entry.size) }
+                context.response.field("Last-Modified", timestamp: entry.modified)
             }
         }
     }

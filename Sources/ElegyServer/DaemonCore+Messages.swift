@@ -4,37 +4,37 @@ import ElegyCore
 /// `sendmessage`. Scripts use them to talk to each other through the daemon (`mpc sendmessage`, `mpc waitmessage`).
 extension DaemonCore {
     static func addMessageCommands(_ add: CommandAdder) {
-        add("subscribe", 1...1) { core, arguments, client, _ throws(ProtocolError) in
-            let channel = try validChannel(arguments[0])
+        add("subscribe", 1...1) { context throws(ProtocolError) in
+            let channel = try validChannel(context.arguments[0])
             do throws(ClientRegistry.MessagingError) {
-                try core.registry.subscribe(client.id, to: channel)
+                try context.core.registry.subscribe(context.client.id, to: channel)
             } catch {
                 throw ProtocolError(
                     .exist, error == .alreadySubscribed ? "already subscribed to this channel" : "too many subscriptions")
             }
-            core.changed(.subscription)
+            context.core.changed(.subscription)
         }
-        add("unsubscribe", 1...1) { core, arguments, client, _ throws(ProtocolError) in
+        add("unsubscribe", 1...1) { context throws(ProtocolError) in
             do {
-                try core.registry.unsubscribe(client.id, from: arguments[0])
+                try context.core.registry.unsubscribe(context.client.id, from: context.arguments[0])
             } catch {
                 throw ProtocolError(.noExist, "not subscribed to this channel")
             }
-            core.changed(.subscription)
+            context.core.changed(.subscription)
         }
-        add("channels", 0...0) { core, _, _, response in
-            for channel in core.registry.channels() { response.field("channel", channel) }
+        add("channels", 0...0) { context in
+            for channel in context.core.registry.channels() { context.response.field("channel", channel) }
         }
-        add("readmessages", 0...0) { core, _, client, response in
-            for message in core.registry.takeMessages(for: client.id) {
-                response.field("channel", message.channel)
-                response.field("message", message.text)
+        add("readmessages", 0...0) { context in
+            for message in context.core.registry.takeMessages(for: context.client.id) {
+                context.response.field("channel", message.channel)
+                context.response.field("message", message.text)
             }
         }
-        add("sendmessage", 2...2) { core, arguments, _, _ throws(ProtocolError) in
-            let channel = try validChannel(arguments[0])
+        add("sendmessage", 2...2) { context throws(ProtocolError) in
+            let channel = try validChannel(context.arguments[0])
             do {
-                try core.registry.send(arguments[1], to: channel)
+                try context.core.registry.send(context.arguments[1], to: channel)
             } catch {
                 throw ProtocolError(.noExist, "nobody is subscribed to this channel")
             }

@@ -1,107 +1,126 @@
 import ElegyCore
 
 /// Stored playlists: the user's M3U files, and the curated playlists (read-only, resolved against the library).
+///
+/// Every command here touches files, so each runs on the core queue without the core lock (`add.files`): it reads
+/// the queue or catalog under the lock, reads and writes the playlist directory without it, and commits (the queue,
+/// the `stored_playlist` change) under it again.
 extension DaemonCore {
     static func addStoredPlaylistCommands(_ add: CommandAdder) {
-        add("listplaylists", 0...0) { core, _, _, response in core.writePlaylistList(to: &response) }
-        add("listplaylist", 1...2) { core, arguments, _, response throws(ProtocolError) in
-            for song in try core.playlistSongs(arguments[0]) { response.field("file", song.uri) }
+        add.files("listplaylists", 0...0) { context throws(ProtocolError) in
+            try writePlaylistList(context, to: &context.response)
         }
-        add("listplaylistinfo", 1...2) { core, arguments, client, response throws(ProtocolError) in
-            for song in try core.playlistSongs(arguments[0]) { response.songRecord(song, tagTypes: client.tagTypes) }
+        add.files("listplaylist", 1...2) { context throws(ProtocolError) in
+            for song in try playlistSongs(context.arguments[0], context) { context.response.field("file", song.uri) }
         }
-        add("load", 1...3) { core, arguments, _, _ throws(ProtocolError) in
-            var songs = try core.playlistSongs(arguments[0])
-            if arguments.count > 1 {
-                let range = try Arguments.parseRange(arguments[1])
-                let end = min(range.upperBound, songs.count)
-                guard range.lowerBound <= end else { throw .badSongIndex }
-                songs = Array(songs[range.lowerBound..<end])
+        add.files("listplaylistinfo", 1...2) { context throws(ProtocolError) in
+            for song in try playlistSongs(context.arguments[0], context) {
+                context.response.songRecord(song, tagTypes: context.client.tagTypes)
             }
-            let position = try arguments.count > 2 ? core.insertPosition(arguments[2]) : nil
-            _ = try core.playQueue.add(contentsOf: songs.map { (song: $0, curatedKey: nil) }, at: position)
-            core.lastLoadedPlaylist = arguments[0]
-            core.queueChanged()
         }
-        add("save", 1...2) { core, arguments, _, _ throws(ProtocolError) in
-            let name = arguments[0]
-            let mode = arguments.count > 1 ? arguments[1] : "create"
-            var songs = core.playQueue.entries.map(\.song)
-            switch mode {
-            case "create":
+        add.files("load", 1...3) { context throws(ProtocolError) in
+            let name = context.arguments[0]
+            var songs = try playlistSongs(name, context)
+            if context.arguments.count > 1 {
+                songs = Array(songs[try Arguments.parseRange(context.arguments[1]).clipped(to: songs.count)])
+            }
+            let positionText = context.arguments.count > 2 ? context.arguments[2] : nil
+            try context.locked { core throws(ProtocolError) in
+                let position = try positionText.map { text throws(ProtocolError) in try core.insertPosition(text) }
+                _ = try core.playQueue.add(contentsOf: songs.map { (song: $0, curatedKey: nil) }, at: position)
+                core.lastLoadedPlaylist = name
+                core.queueChanged()
+            }
+        }
+        add.files("save", 1...2) { context throws(ProtocolError) in
+            let name = context.arguments[0]
+            let mode = context.arguments.count > 1 ? context.arguments[1] : "create"
+            guard ["create", "append", "replace"].contains(mode) else {
+                throw ProtocolError(.arg, "Unrecognized save mode: \(mode)")
+            }
+            var songs = try context.locked { core in core.playQueue.entries.map(\.song) }
+            let stored = context.storedPlaylists
+            if mode == "create" {
                 try StoredPlaylists.validate(name)
-                guard !core.storedPlaylists.exists(name) else { throw ProtocolError(.exist, "Playlist already exists") }
-            case "append": songs = try core.storedPlaylistSongs(name, missingIsEmpty: true) + songs
-            case "replace": break
-            default: throw ProtocolError(.arg, "Unrecognized save mode: \(mode)")
+                guard !stored.exists(name) else { throw ProtocolError(.exist, "Playlist already exists") }
+            } else if mode == "append" {
+                songs = try storedPlaylistSongs(name, context, missingIsEmpty: true) + songs
             }
-            try core.storedPlaylists.write(name, songs: songs)
-            core.changed(.storedPlaylist)
+            try stored.write(name, songs: songs)
+            try context.locked { core in core.changed(.storedPlaylist) }
         }
-        add("rm", 1...1) { core, arguments, _, _ throws(ProtocolError) in
-            try core.storedPlaylists.delete(arguments[0])
-            core.changed(.storedPlaylist)
+        add.files("rm", 1...1) { context throws(ProtocolError) in
+            try context.storedPlaylists.delete(context.arguments[0])
+            try context.locked { core in core.changed(.storedPlaylist) }
         }
-        add("rename", 2...2) { core, arguments, _, _ throws(ProtocolError) in
-            try core.storedPlaylists.rename(arguments[0], to: arguments[1])
-            core.changed(.storedPlaylist)
+        add.files("rename", 2...2) { context throws(ProtocolError) in
+            try context.storedPlaylists.rename(context.arguments[0], to: context.arguments[1])
+            try context.locked { core in core.changed(.storedPlaylist) }
         }
-        add("playlistadd", 2...3) { core, arguments, _, _ throws(ProtocolError) in
-            var songs = try core.storedPlaylistSongs(arguments[0], missingIsEmpty: true)
-            let added = try core.songs(forURI: arguments[1])
-            let position = try arguments.count > 2 ? Arguments.parseUnsigned(arguments[2]) : songs.count
+        add.files("playlistadd", 2...3) { context throws(ProtocolError) in
+            var songs = try storedPlaylistSongs(context.arguments[0], context, missingIsEmpty: true)
+            let added = try context.library.songs(forURI: context.arguments[1])
+            let position = try context.arguments.count > 2 ? Arguments.parseUnsigned(context.arguments[2]) : songs.count
             guard position <= songs.count else { throw .badSongIndex }
             songs.insert(contentsOf: added, at: position)
-            try core.storedPlaylists.write(arguments[0], songs: songs)
-            core.changed(.storedPlaylist)
+            try context.storedPlaylists.write(context.arguments[0], songs: songs)
+            try context.locked { core in core.changed(.storedPlaylist) }
         }
-        add("playlistclear", 1...1) { core, arguments, _, _ throws(ProtocolError) in
-            try core.storedPlaylists.write(arguments[0], songs: [])
-            core.changed(.storedPlaylist)
+        add.files("playlistclear", 1...1) { context throws(ProtocolError) in
+            try context.storedPlaylists.write(context.arguments[0], songs: [])
+            try context.locked { core in core.changed(.storedPlaylist) }
         }
-        add("playlistdelete", 2...2) { core, arguments, _, _ throws(ProtocolError) in
-            var songs = try core.storedPlaylistSongs(arguments[0], missingIsEmpty: false)
-            let range = try Arguments.parseRange(arguments[1])
-            let end = min(range.upperBound, songs.count)
-            guard range.lowerBound < end else { throw .badSongIndex }
-            songs.removeSubrange(range.lowerBound..<end)
-            try core.storedPlaylists.write(arguments[0], songs: songs)
-            core.changed(.storedPlaylist)
+        add.files("playlistdelete", 2...2) { context throws(ProtocolError) in
+            var songs = try storedPlaylistSongs(context.arguments[0], context, missingIsEmpty: false)
+            let range = try Arguments.parseRange(context.arguments[1]).clipped(to: songs.count)
+            guard !range.isEmpty else { throw .badSongIndex }
+            songs.removeSubrange(range)
+            try context.storedPlaylists.write(context.arguments[0], songs: songs)
+            try context.locked { core in core.changed(.storedPlaylist) }
         }
-        add("playlistmove", 3...3) { core, arguments, _, _ throws(ProtocolError) in
-            var songs = try core.storedPlaylistSongs(arguments[0], missingIsEmpty: false)
-            let from = try Arguments.parseUnsigned(arguments[1])
-            let to = try Arguments.parseUnsigned(arguments[2])
+        add.files("playlistmove", 3...3) { context throws(ProtocolError) in
+            var songs = try storedPlaylistSongs(context.arguments[0], context, missingIsEmpty: false)
+            let from = try Arguments.parseUnsigned(context.arguments[1])
+            let to = try Arguments.parseUnsigned(context.arguments[2])
             guard from < songs.count, to < songs.count else { throw .badSongIndex }
             songs.insert(songs.remove(at: from), at: to)
-            try core.storedPlaylists.write(arguments[0], songs: songs)
-            core.changed(.storedPlaylist)
+            try context.storedPlaylists.write(context.arguments[0], songs: songs)
+            try context.locked { core in core.changed(.storedPlaylist) }
         }
     }
 
-    /// `playlist:` records for the user's playlists, then the curated ones the user has not shadowed.
-    func writePlaylistList(to response: inout ResponseBuilder) {
-        let stored = storedPlaylists.list()
+    /// `playlist:` records for the user's playlists, then the curated ones the user has not shadowed. Lists the
+    /// directory outside the lock.
+    static func writePlaylistList(_ context: FileCommandContext, to response: inout ResponseBuilder)
+        throws(ProtocolError)
+    {
+        let stored = context.storedPlaylists.list()
+        let (curatedNames, started) = try context.locked { core in
+            (core.catalog.playlists.map(\.name), core.startUnixTime)
+        }
         let storedNames = Set(stored.map(\.name))
         for playlist in stored {
             response.field("playlist", playlist.name)
             response.field("Last-Modified", timestamp: playlist.modified)
         }
-        for curated in catalog.playlists where !storedNames.contains(curated.name) {
-            response.field("playlist", curated.name)
-            response.field("Last-Modified", timestamp: startUnixTime)
+        for name in curatedNames where !storedNames.contains(name) {
+            response.field("playlist", name)
+            response.field("Last-Modified", timestamp: started)
         }
     }
 
-    /// A stored playlist's songs: the user's M3U if it exists, else a curated list resolved against the library.
-    func playlistSongs(_ name: String) throws(ProtocolError) -> [Song] {
-        if storedPlaylists.exists(name) { return try storedPlaylistSongs(name, missingIsEmpty: false) }
-        guard let curated = catalog.playlist(named: name) else { throw ProtocolError(.noExist, "No such playlist") }
-        let resolutions = resolver().resolve(curated.songs)
-        let found = resolutions.compactMap { $0.uri.flatMap(library.song(uri:)) }
+    /// A stored playlist's songs: the user's M3U if it exists, else a curated list resolved against the library
+    /// (the resolver built outside the lock).
+    static func playlistSongs(_ name: String, _ context: FileCommandContext) throws(ProtocolError) -> [Song] {
+        if context.storedPlaylists.exists(name) { return try storedPlaylistSongs(name, context, missingIsEmpty: false) }
+        guard let curated = try context.locked({ core in core.catalog.playlist(named: name) }) else {
+            throw ProtocolError(.noExist, "No such playlist")
+        }
+        let resolutions = context.resolver().resolve(curated.songs)
+        let found = resolutions.compactMap { $0.uri.flatMap(context.library.song(uri:)) }
         let missing = resolutions.count - found.count
         if missing > 0 {
-            logger.info(
+            context.logger.info(
                 "curated playlist partly found in the library",
                 metadata: ["playlist": "\(name)", "found": "\(found.count)", "missing": "\(missing)"])
         }
@@ -109,16 +128,18 @@ extension DaemonCore {
     }
 
     /// The songs of the user's M3U `name`; entries the library does not know are kept as bare URIs.
-    func storedPlaylistSongs(_ name: String, missingIsEmpty: Bool) throws(ProtocolError) -> [Song] {
+    static func storedPlaylistSongs(_ name: String, _ context: FileCommandContext, missingIsEmpty: Bool)
+        throws(ProtocolError) -> [Song]
+    {
         try StoredPlaylists.validate(name)
-        guard storedPlaylists.exists(name) else {
+        guard context.storedPlaylists.exists(name) else {
             if missingIsEmpty { return [] }
             throw ProtocolError(.noExist, "No such playlist")
         }
-        return try storedPlaylists.read(name).map { library.song(uri: $0) ?? Song(uri: $0) }
+        return try context.storedPlaylists.read(name).map { context.library.song(uri: $0) ?? Song(uri: $0) }
     }
 
-    /// The resolver for the current library (rebuilt after a library update).
+    /// The resolver for the current library, built under the lock if the core queue has not built it yet.
     func resolver() -> Resolver {
         if let cached = resolverCache, cached.libraryVersion == libraryVersion { return cached.resolver }
         let built = Resolver(library: library.songs, pins: settings.pins)

@@ -3,124 +3,114 @@ import ElegyCore
 /// The play queue: adding, removing, reordering and listing.
 extension DaemonCore {
     static func addQueueCommands(_ add: CommandAdder) {
-        add("add", 1...2) { core, arguments, _, _ throws(ProtocolError) in
-            let songs = try core.songs(forURI: arguments[0])
-            let position = try arguments.count > 1 ? core.insertPosition(arguments[1]) : nil
-            _ = try core.playQueue.add(contentsOf: songs, at: position)
-            core.queueChanged()
+        add("add", 1...2) { context throws(ProtocolError) in
+            let songs = try context.core.library.songs(forURI: context.arguments[0])
+            let position = try context.arguments.count > 1 ? context.core.insertPosition(context.arguments[1]) : nil
+            _ = try context.core.playQueue.add(contentsOf: songs, at: position)
+            context.core.queueChanged()
         }
-        add("addid", 1...2) { core, arguments, _, response throws(ProtocolError) in
-            guard let song = core.library.song(uri: arguments[0]) else {
+        add("addid", 1...2) { context throws(ProtocolError) in
+            guard let song = context.core.library.song(uri: context.arguments[0]) else {
                 throw ProtocolError(.noExist, "No such song")
             }
-            let position = try arguments.count > 1 ? core.insertPosition(arguments[1]) : nil
-            let id = try core.playQueue.add(song, at: position)
-            response.field("Id", id)
-            core.queueChanged()
+            let position = try context.arguments.count > 1 ? context.core.insertPosition(context.arguments[1]) : nil
+            let id = try context.core.playQueue.add(song, at: position)
+            context.response.field("Id", id)
+            context.core.queueChanged()
         }
-        add("clear", 0...0) { core, _, _, _ in
-            core.engine.stop()
-            core.playQueue.clear()
-            core.lastLoadedPlaylist = nil
-            core.currentMood = nil
-            core.queueChanged()
-            core.changed(.player)
+        add("clear", 0...0) { context in
+            context.core.engine.stop()
+            context.core.playQueue.clear()
+            context.core.lastLoadedPlaylist = nil
+            context.core.currentMood = nil
+            context.core.queueChanged()
+            context.core.changed(.player)
         }
-        add("delete", 1...1) { core, arguments, _, _ throws(ProtocolError) in
-            let range = try Arguments.parseRange(arguments[0])
+        add("delete", 1...1) { context throws(ProtocolError) in
+            let range = try Arguments.parseRange(context.arguments[0])
             let removedCurrent: Bool
             if range.upperBound == Int.max || range.count > 1 {
-                let end = min(range.upperBound, core.playQueue.count)
-                guard range.lowerBound < end || range.lowerBound == end && range.isEmpty else { throw .badSongIndex }
-                removedCurrent = try core.playQueue.delete(range.lowerBound..<end)
+                let clipped = try range.clipped(to: context.core.playQueue.count)
+                guard !clipped.isEmpty || range.isEmpty else { throw .badSongIndex }
+                removedCurrent = try context.core.playQueue.delete(clipped)
             } else {
-                removedCurrent = try core.playQueue.delete(at: range.lowerBound)
+                removedCurrent = try context.core.playQueue.delete(at: range.lowerBound)
             }
-            core.afterDelete(removedCurrent)
+            context.core.afterDelete(removedCurrent)
         }
-        add("deleteid", 1...1) { core, arguments, _, _ throws(ProtocolError) in
-            core.afterDelete(try core.playQueue.delete(id: Arguments.parseUnsigned(arguments[0])))
+        add("deleteid", 1...1) { context throws(ProtocolError) in
+            context.core.afterDelete(try context.core.playQueue.delete(id: Arguments.parseUnsigned(context.arguments[0])))
         }
-        add("move", 2...2) { core, arguments, _, _ throws(ProtocolError) in
-            let range = try Arguments.parseRange(arguments[0])
-            let destination = try Arguments.parseUnsigned(arguments[1])
-            let end = min(range.upperBound, core.playQueue.count)
-            try core.playQueue.move(range.lowerBound..<max(range.lowerBound, end), to: destination)
-            core.queueChanged()
+        add("move", 2...2) { context throws(ProtocolError) in
+            let range = try Arguments.parseRange(context.arguments[0])
+            let destination = try Arguments.parseUnsigned(context.arguments[1])
+            try context.core.playQueue.move(range.clipped(to: context.core.playQueue.count), to: destination)
+            context.core.queueChanged()
         }
-        add("moveid", 2...2) { core, arguments, _, _ throws(ProtocolError) in
-            try core.playQueue.move(
-                id: Arguments.parseUnsigned(arguments[0]), to: Arguments.parseUnsigned(arguments[1]))
-            core.queueChanged()
+        add("moveid", 2...2) { context throws(ProtocolError) in
+            try context.core.playQueue.move(
+                id: Arguments.parseUnsigned(context.arguments[0]), to: Arguments.parseUnsigned(context.arguments[1]))
+            context.core.queueChanged()
         }
-        add("swap", 2...2) { core, arguments, _, _ throws(ProtocolError) in
-            try core.playQueue.swap(Arguments.parseUnsigned(arguments[0]), Arguments.parseUnsigned(arguments[1]))
-            core.queueChanged()
+        add("swap", 2...2) { context throws(ProtocolError) in
+            try context.core.playQueue.swap(Arguments.parseUnsigned(context.arguments[0]), Arguments.parseUnsigned(context.arguments[1]))
+            context.core.queueChanged()
         }
-        add("swapid", 2...2) { core, arguments, _, _ throws(ProtocolError) in
-            try core.playQueue.swap(
-                id: Arguments.parseUnsigned(arguments[0]), id: Arguments.parseUnsigned(arguments[1]))
-            core.queueChanged()
+        add("swapid", 2...2) { context throws(ProtocolError) in
+            try context.core.playQueue.swap(
+                id: Arguments.parseUnsigned(context.arguments[0]), id: Arguments.parseUnsigned(context.arguments[1]))
+            context.core.queueChanged()
         }
-        add("shuffle", 0...1) { core, arguments, _, _ throws(ProtocolError) in
-            // PlayQueue.shuffle checks the start and clips the end itself (clipping here built `5..<3` and trapped).
-            let range = try arguments.first.map { text throws(ProtocolError) in try Arguments.parseRange(text) }
-            try core.playQueue.shuffle(range)
-            core.queueChanged()
+        add("shuffle", 0...1) { context throws(ProtocolError) in
+            let range = try context.arguments.first.map { text throws(ProtocolError) in try Arguments.parseRange(text) }
+            try context.core.playQueue.shuffle(range)
+            context.core.queueChanged()
         }
-        add("prio", 2...Int.max) { _, _, _, _ in }
-        add("prioid", 2...Int.max) { _, _, _, _ in }
-        add("rangeid", 2...2) { _, _, _, _ in }
-        add("playlistinfo", 0...1) { core, arguments, client, response throws(ProtocolError) in
-            let range = try core.listingRange(arguments.first)
+        add("prio", 2...Int.max) { _ in }
+        add("prioid", 2...Int.max) { _ in }
+        add("rangeid", 2...2) { _ in }
+        add("playlistinfo", 0...1) { context throws(ProtocolError) in
+            let range = try context.core.listingRange(context.arguments.first)
             for position in range {
-                response.queueRecord(core.playQueue.entries[position], position: position, tagTypes: client.tagTypes)
+                context.response.queueRecord(context.core.playQueue.entries[position], position: position, tagTypes: context.client.tagTypes)
             }
         }
-        add("playlist", 0...0) { core, _, _, response in
-            for (position, entry) in core.playQueue.entries.enumerated() {
-                response.field("\(position)", "file: \(entry.song.uri)")
+        add("playlist", 0...0) { context in
+            for (position, entry) in context.core.playQueue.entries.enumerated() {
+                context.response.field("\(position)", "file: \(entry.song.uri)")
             }
         }
-        add("playlistid", 0...1) { core, arguments, client, response throws(ProtocolError) in
-            if let text = arguments.first {
+        add("playlistid", 0...1) { context throws(ProtocolError) in
+            if let text = context.arguments.first {
                 let id = try Arguments.parseUnsigned(text)
-                guard let position = core.playQueue.position(ofID: id) else { throw .noSuchSong }
-                response.queueRecord(core.playQueue.entries[position], position: position, tagTypes: client.tagTypes)
+                guard let position = context.core.playQueue.position(ofID: id) else { throw .noSuchSong }
+                context.response.queueRecord(context.core.playQueue.entries[position], position: position, tagTypes: context.client.tagTypes)
                 return
             }
-            for (position, entry) in core.playQueue.entries.enumerated() {
-                response.queueRecord(entry, position: position, tagTypes: client.tagTypes)
+            for (position, entry) in context.core.playQueue.entries.enumerated() {
+                context.response.queueRecord(entry, position: position, tagTypes: context.client.tagTypes)
             }
         }
-        add("plchanges", 1...2) { core, arguments, client, response throws(ProtocolError) in
-            let version = UInt32(clamping: try Arguments.parseUnsigned(arguments[0]))
-            for change in core.playQueue.changes(since: version) {
-                response.queueRecord(change.entry, position: change.position, tagTypes: client.tagTypes)
+        add("plchanges", 1...2) { context throws(ProtocolError) in
+            let version = UInt32(clamping: try Arguments.parseUnsigned(context.arguments[0]))
+            for change in context.core.playQueue.changes(since: version) {
+                context.response.queueRecord(change.entry, position: change.position, tagTypes: context.client.tagTypes)
             }
         }
-        add("plchangesposid", 1...2) { core, arguments, _, response throws(ProtocolError) in
-            let version = UInt32(clamping: try Arguments.parseUnsigned(arguments[0]))
-            for change in core.playQueue.changes(since: version) {
-                response.positionAndID(position: change.position, id: change.entry.id)
+        add("plchangesposid", 1...2) { context throws(ProtocolError) in
+            let version = UInt32(clamping: try Arguments.parseUnsigned(context.arguments[0]))
+            for change in context.core.playQueue.changes(since: version) {
+                context.response.positionAndID(position: change.position, id: change.entry.id)
             }
         }
-        add("playlistfind", 1...Int.max) { core, arguments, client, response throws(ProtocolError) in
-            try core.writeQueueMatches(arguments, caseSensitive: true, client: client, to: &response)
+        add("playlistfind", 1...Int.max) { context throws(ProtocolError) in
+            try context.core.writeQueueMatches(context.arguments, caseSensitive: true, client: context.client, to: &context.response)
         }
-        add("playlistsearch", 1...Int.max) { core, arguments, client, response throws(ProtocolError) in
-            try core.writeQueueMatches(arguments, caseSensitive: false, client: client, to: &response)
+        add("playlistsearch", 1...Int.max) { context throws(ProtocolError) in
+            try context.core.writeQueueMatches(context.arguments, caseSensitive: false, client: context.client, to: &context.response)
         }
     }
 
-    /// Songs an `add` URI names: one file, or a directory's songs recursively ("" or "/" is everything).
-    func songs(forURI uri: String) throws(ProtocolError) -> [Song] {
-        let trimmed = uri.hasSuffix("/") ? String(uri.dropLast()) : uri
-        if let song = library.song(uri: trimmed) { return [song] }
-        let songs = library.allSongs(under: trimmed)
-        guard !songs.isEmpty else { throw ProtocolError(.noExist, "No such directory") }
-        return songs
-    }
 
     /// An `add`/`addid` position: absolute, or `+N`/`-N` relative to the current entry.
     func insertPosition(_ text: String) throws(ProtocolError) -> Int {
@@ -131,11 +121,9 @@ extension DaemonCore {
     func listingRange(_ argument: String?) throws(ProtocolError) -> Range<Int> {
         guard let argument else { return 0..<playQueue.count }
         let range = try Arguments.parseRange(argument)
-        if range.upperBound == Int.max { return min(range.lowerBound, playQueue.count)..<playQueue.count }
-        guard range.lowerBound < playQueue.count || (range.isEmpty && range.lowerBound <= playQueue.count) else {
-            throw .badSongIndex
-        }
-        return range.lowerBound..<min(range.upperBound, playQueue.count)
+        let clipped = try range.clipped(to: playQueue.count)
+        guard !clipped.isEmpty || range.isEmpty || range.upperBound == Int.max else { throw .badSongIndex }
+        return clipped
     }
 
     func writeQueueMatches(
@@ -155,5 +143,16 @@ extension DaemonCore {
     func afterDelete(_ removedCurrent: Bool) {
         if removedCurrent { currentEntryRemoved() } else { refreshUpcoming() }
         changed(.playlist)
+    }
+}
+
+extension MusicLibrary {
+    /// Songs an `add` URI names: one file, or a directory's songs recursively ("" or "/" is everything).
+    func songs(forURI uri: String) throws(ProtocolError) -> [Song] {
+        let trimmed = uri.hasSuffix("/") ? String(uri.dropLast()) : uri
+        if let song = song(uri: trimmed) { return [song] }
+        let songs = allSongs(under: trimmed)
+        guard !songs.isEmpty else { throw ProtocolError(.noExist, "No such directory") }
+        return songs
     }
 }

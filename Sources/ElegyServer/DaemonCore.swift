@@ -33,9 +33,10 @@ public struct DaemonSettings: Sendable {
 /// The daemon's state and every command handler: queue, player glue, library, playlists, moods.
 ///
 /// Threads: all mutable state is guarded by `stateLock` (see `locked`). Quick in-memory commands run under it
-/// directly on the connection's event loop (no thread hop per request); commands that touch files or build the
-/// resolver (`blockingCommands`), state snapshots and `performAndWait` run on `queue`, a serial dispatch queue of the
-/// core's own (neither the Swift concurrency pool nor an event loop). Engine events wait in `inbox` and are handled
+/// directly on the connection's event loop (no thread hop per request); commands whose table entry says they touch
+/// files or need the resolver, state snapshots and `performAndWait` run on `queue`, a serial dispatch queue of the
+/// core's own (neither the Swift concurrency pool nor an event loop). File work never holds the lock: a handler
+/// reads what it needs under it, does its I/O without it, and commits under it (docs/ARCHITECTURE.md). Engine events wait in `inbox` and are handled
 /// at the start of whatever next takes the lock (a wake-up on `queue` makes sure something does), so every command
 /// sees the effect of each event emitted before it started. The audio thread never takes the lock.
 public final class DaemonCore: @unchecked Sendable {
@@ -85,7 +86,8 @@ public final class DaemonCore: @unchecked Sendable {
     var lastFailedID: Int?
     /// Called (on `queue`) after anything that belongs in the saved state changed.
     var onStateChange: (@Sendable () -> Void)?
-    let commands: [String: CommandSpec]
+    /// The command table (see `DaemonCore+Commands.swift`).
+    static let commands = DaemonCore.commandTable()
 
     init(
         settings: DaemonSettings, engine: PlaybackEngine, inbox: EngineEventInbox, library: MusicLibrary,
@@ -99,18 +101,10 @@ public final class DaemonCore: @unchecked Sendable {
         self.registry = registry
         self.logger = logger
         self.storedPlaylists = StoredPlaylists(directory: settings.storedPlaylistDirectory)
-        self.commands = DaemonCore.commandTable()
         inbox.setWake { [unowned self] in
             queue.async { self.locked { _ in } }
         }
     }
-
-    /// Commands that read or write files (stored playlists) or may build the resolver: they never run on an event
-    /// loop, but on `queue`.
-    static let blockingCommands: Set<String> = [
-        "save", "rm", "rename", "playlistadd", "searchaddpl", "albumart", "readpicture", "listfiles", "playlistclear", "playlistdelete", "playlistmove", "load",
-        "listplaylist", "listplaylistinfo", "listplaylists", "lsinfo", "mood", "resolve",
-    ]
 
     /// Runs `body` with the core's state locked, after handling the engine events waiting in `inbox`, and then
     /// tells clients what changed. Every access to the core's mutable state goes through here.
@@ -124,12 +118,28 @@ public final class DaemonCore: @unchecked Sendable {
         }
     }
 
-    /// Event loop: runs a batch of quick, in-memory commands at once, on the calling thread, and returns its
-    /// answer; nil when the batch needs `execute` (a command touches files or builds the resolver).
+    /// `locked` for a body that fails with a protocol error.
+    func lockedThrowing<T>(_ body: (DaemonCore) throws(ProtocolError) -> T) throws(ProtocolError) -> T {
+        let result: Result<T, ProtocolError> = locked { core in Result { () throws(ProtocolError) in try body(core) } }
+        return try result.get()
+    }
+
+    /// Event loop: runs a batch of quick, in-memory commands at once, on the calling thread, under the lock, and
+    /// returns its answer; nil when the batch needs `execute` (the table says a command of it touches files or
+    /// needs the resolver).
     func executeInline(_ batch: CommandBatch, client: inout ClientContext) -> BatchOutcome? {
         guard ready.load(ordering: .acquiring) else { return nil }
-        guard !batch.requests.contains(where: { DaemonCore.blockingCommands.contains($0.command) }) else { return nil }
-        return run(batch, client: &client)
+        for request in batch.requests {
+            if let command = DaemonCore.commands[request.command], !command.execution.runsOnEventLoop { return nil }
+        }
+        var context = client
+        let outcome = locked { core in
+            batch.run { (request, response) throws(ProtocolError) in
+                try core.dispatch(request, client: &context, response: &response)
+            }
+        }
+        client = context
+        return outcome
     }
 
     /// Queues the startup job (loading the index cache, restoring the saved state) ahead of every command: the
@@ -147,50 +157,81 @@ public final class DaemonCore: @unchecked Sendable {
         completion: @escaping @Sendable (BatchOutcome, ClientContext) -> Void
     ) {
         queue.async {
-            if batch.requests.contains(where: { DaemonCore.resolverCommands.contains($0.command) }) {
-                self.buildResolverOutsideTheLock()
-            }
             var context = client
-            let outcome = self.run(batch, client: &context)
+            let outcome = batch.run { (request, response) throws(ProtocolError) in
+                try self.dispatchOnQueue(request, client: &context, response: &response)
+            }
             completion(outcome, context)
         }
     }
 
-    /// Commands that resolve curated songs against the library (see `resolver()`).
-    static let resolverCommands: Set<String> = ["mood", "resolve", "load", "listplaylist", "listplaylistinfo"]
-
-    /// Core queue: builds the resolver for the current library without holding the lock (a 100,000-file library
-    /// takes a quarter of a second), so that commands answered on the event loop meanwhile never wait for it.
-    private func buildResolverOutsideTheLock() {
-        let stale: Int? = locked { core in
-            core.resolverCache?.libraryVersion == core.libraryVersion ? nil : core.libraryVersion
+    /// Core queue: runs one request where its table entry says: a file command without the lock (it takes it
+    /// itself), a resolver command under the lock once the resolver is built, any other command under the lock.
+    private func dispatchOnQueue(_ request: Request, client: inout ClientContext, response: inout ResponseBuilder)
+        throws(ProtocolError)
+    {
+        let command = try DaemonCore.command(for: request)
+        switch command.execution {
+        case .files(let handler):
+            var context = FileCommandContext(
+                core: self, arguments: request.arguments, client: client, response: ResponseBuilder(reservingCapacity: 0))
+            // Swapped, not copied: a copy would duplicate the answer's bytes on the handler's first write.
+            swap(&context.response, &response)
+            defer {
+                swap(&context.response, &response)
+                client = context.client
+            }
+            try handler(&context)
+        case .resolver:
+            _ = resolverOutsideTheLock()
+            try lockedThrowing { core throws(ProtocolError) in try core.dispatch(request, client: &client, response: &response) }
+        case .memory, .session:
+            try lockedThrowing { core throws(ProtocolError) in try core.dispatch(request, client: &client, response: &response) }
         }
-        guard let version = stale else { return }
+    }
+
+    /// Core queue, outside the lock: the resolver for the current library, built without holding the lock when the
+    /// library changed (a 100,000-file library takes a quarter of a second), so that commands answered on the
+    /// event loop meanwhile never wait for it.
+    func resolverOutsideTheLock() -> Resolver {
+        let cached: (version: Int, resolver: Resolver?) = locked { core in
+            let resolver = core.resolverCache.flatMap { $0.libraryVersion == core.libraryVersion ? $0.resolver : nil }
+            return (core.libraryVersion, resolver)
+        }
+        if let resolver = cached.resolver { return resolver }
         let built = Resolver(library: library.songs, pins: settings.pins)
         locked { core in
-            if core.libraryVersion == version { core.resolverCache = (version, built) }
+            if core.libraryVersion == cached.version { core.resolverCache = (cached.version, built) }
         }
+        return built
     }
 
-    private func run(_ batch: CommandBatch, client: inout ClientContext) -> BatchOutcome {
-        var context = client
-        let outcome = locked { core in
-            let outcome = batch.run { (request, response) throws(ProtocolError) in
-                try core.dispatch(request, client: &context, response: &response)
-            }
-            return outcome
-        }
-        client = context
-        return outcome
+    /// The table entry for a request whose argument count it accepts.
+    private static func command(for request: Request) throws(ProtocolError) -> Command {
+        guard let command = commands[request.command] else { throw .unknownCommand(request.command) }
+        guard command.arguments.contains(request.arguments.count) else { throw .wrongArgumentCount(request.command) }
+        return command
     }
 
-    /// Looks a request up in the command table, checks its argument count and runs it.
+    /// Under the lock: runs an in-memory or resolver command (a file command here is a bug in the caller).
     func dispatch(_ request: Request, client: inout ClientContext, response: inout ResponseBuilder)
         throws(ProtocolError)
     {
-        guard let spec = commands[request.command] else { throw .unknownCommand(request.command) }
-        guard spec.arguments.contains(request.arguments.count) else { throw .wrongArgumentCount(request.command) }
-        try spec.handler(self, request.arguments, &client, &response)
+        let handler: CommandExecution.Handler
+        switch try DaemonCore.command(for: request).execution {
+        case .memory(let found), .resolver(let found): handler = found
+        // `idle` inside a command list, as MPD: the session commands are not commands there.
+        case .session: throw .unknownCommand(request.command)
+        case .files: preconditionFailure("\(request.command) touches files: it runs through dispatchOnQueue")
+        }
+        var context = CommandContext(
+            core: self, arguments: request.arguments, client: client, response: ResponseBuilder(reservingCapacity: 0))
+        swap(&context.response, &response)
+        defer {
+            swap(&context.response, &response)
+            client = context.client
+        }
+        try handler(&context)
     }
 
     /// Marks subsystems as changed; clients hear about them when the current command or event is done.
@@ -214,14 +255,6 @@ public final class DaemonCore: @unchecked Sendable {
     public func performAndWait<T: Sendable>(_ body: @Sendable (DaemonCore) -> T) -> T {
         queue.sync { locked(body) }
     }
-}
-
-/// One command of the table: how many arguments it takes and what it does.
-struct CommandSpec: Sendable {
-    typealias Handler = @Sendable (DaemonCore, [String], inout ClientContext, inout ResponseBuilder)
-        throws(ProtocolError) -> Void
-    var arguments: ClosedRange<Int>
-    var handler: Handler
 }
 
 /// Seconds since an arbitrary start, from the monotonic clock.

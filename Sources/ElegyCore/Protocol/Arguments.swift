@@ -90,7 +90,7 @@ public enum Arguments {
     }
 
     /// `START:END` (END exclusive), `START:` (to the end), or `N` (just N); `-1` means everything, as older
-    /// MPD clients send it. The open end is `Int.max`; clip it with `Range.clamped(to:)` against the queue.
+    /// MPD clients send it. The open end is `Int.max`; clip it with `Range.clipped(to:)` against the list.
     public static func parseRange(_ text: String) throws(ProtocolError) -> Range<Int> {
         if text == "-1" { return 0..<Int.max }
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
@@ -145,5 +145,15 @@ public enum Arguments {
         var digits = Substring(text)
         if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
         return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+}
+
+extension Range<Int> {
+    /// The one range rule of every command that takes `START:END` (MPD's `RangeArg::CheckClip`): the end is cut to
+    /// the list's length, and a range that then starts after its end is `Bad song index`. The result may be empty.
+    public func clipped(to count: Int) throws(ProtocolError) -> Range<Int> {
+        let end = Swift.min(upperBound, count)
+        guard lowerBound >= 0, lowerBound <= end else { throw .badSongIndex }
+        return lowerBound..<end
     }
 }

@@ -124,6 +124,12 @@ public struct ConnectionSession: Sendable {
     /// MPD limits lists by bytes (2 MiB); Elegy limits them by count.
     public static let defaultMaxCommandListLength = 4096
 
+    /// The commands this session answers itself, never handed to the server's command table to run (the table
+    /// lists them, so that `commands` names them).
+    public static let sessionCommands = [
+        "close", "command_list_begin", "command_list_end", "command_list_ok_begin", "idle", "noidle",
+    ]
+
     /// Where the connection is in the protocol.
     public enum State: Sendable, Hashable {
         case ready

@@ -152,8 +152,7 @@ public struct PlayQueue: Sendable, Hashable, Codable {
     /// Removes `range` (the end is clipped to the queue, as MPD does; a start past the end is ACK 2).
     @discardableResult
     public mutating func delete(_ range: Range<Int>) throws(ProtocolError) -> Bool {
-        guard range.lowerBound >= 0, range.lowerBound <= count else { throw .badSongIndex }
-        let clipped = range.clamped(to: 0..<count)
+        let clipped = try range.clipped(to: count)
         guard !clipped.isEmpty else { return false }
         var removedPlaying = false
         for position in clipped.reversed() where deleteUnchecked(position) {
@@ -227,9 +226,7 @@ public struct PlayQueue: Sendable, Hashable, Codable {
     public mutating func shuffle(_ range: Range<Int>? = nil, using rng: inout some RandomNumberGenerator)
         throws(ProtocolError)
     {
-        let requested = range ?? 0..<count
-        guard requested.lowerBound >= 0, requested.lowerBound <= count else { throw .badSongIndex }
-        var clipped = requested.clamped(to: 0..<count)
+        var clipped = try (range ?? 0..<count).clipped(to: count)
         guard clipped.count >= 2 else { return }
         if isPlaying, let playing = currentPosition {
             if clipped.contains(playing) {
