@@ -17,9 +17,10 @@ final class ALSAOutput {
     /// Whether `snd_pcm_pause` works on this PCM (decided on the first pause).
     private var pauseUnsupported = false
 
-    /// How much audio ALSA buffers: long enough to ride out a busy machine, short enough that
-    /// drain at the end of the queue and a format change stay quick.
-    static let latencyMicroseconds: UInt32 = 250_000
+    /// The buffer asked of ALSA, in microseconds (`snd_pcm_set_params`' latency).
+    private let bufferMicroseconds: UInt32
+    /// Underruns (ALSA ran out of frames: `snd_pcm_writei` said -EPIPE) since the output was created.
+    private(set) var underruns = 0
 
     /// The control side's wake-up descriptor: a blocked write returns early when it becomes readable.
     private let wakeDescriptor: Int32
@@ -27,9 +28,10 @@ final class ALSAOutput {
     private var pollDescriptors: UnsafeMutablePointer<pollfd>?
     private var pcmDescriptorCount = 0
 
-    init(device: String, wakeDescriptor: Int32) {
+    init(device: String, wakeDescriptor: Int32, bufferMilliseconds: Int) {
         self.device = device
         self.wakeDescriptor = wakeDescriptor
+        self.bufferMicroseconds = UInt32(clamping: bufferMilliseconds * 1000)
         ALSAOutput.routeLibraryErrors()
     }
 
@@ -68,7 +70,7 @@ final class ALSAOutput {
         guard rc >= 0, let opened = handle else { throw error(rc, "snd_pcm_open") }
         rc = snd_pcm_set_params(
             opened, ALSAOutput.alsaFormat(format.sampleType), SND_PCM_ACCESS_RW_INTERLEAVED,
-            UInt32(format.channels), UInt32(format.sampleRate), 0, ALSAOutput.latencyMicroseconds)
+            UInt32(format.channels), UInt32(format.sampleRate), 0, bufferMicroseconds)
         guard rc >= 0 else {
             snd_pcm_close(opened)
             throw error(rc, "snd_pcm_set_params")
@@ -109,6 +111,7 @@ final class ALSAOutput {
                 if try waitUntilWritable(pcm, descriptors) { continue }
                 return done
             }
+            if rc == -Int(EPIPE) { underruns += 1 }
             let recovered = snd_pcm_recover(pcm, Int32(rc), 1)
             if recovered < 0 { throw error(recovered, "snd_pcm_writei") }
         }

@@ -29,7 +29,21 @@ final class AudioThread {
     private var decoder: Decoder?
     private var current: Track?
     private var upcoming: [Track] = []
+    /// Whether the queue ends after `upcoming` (else the core sends more before the engine needs them, or the
+    /// engine waits for them).
+    private var upcomingReachesEnd = true
+    /// A track of `upcoming` was dropped because it could not be opened: if they all were, the engine ends and
+    /// the core decides what comes next (see `DaemonCore.continueAfterFailures`).
+    private var upcomingHadFailures = false
     private var nextDecoder: Decoder?
+    /// The track the opener is opening for `nextDecoder`.
+    private var pendingOpen: Track?
+    /// The current track has ended and the next is not here yet (not opened, or not sent by the core): the
+    /// thread waits, the PCM stays open, and the join is made when it comes. The finished track's format.
+    private var starvedFormat: AudioFormat?
+    private let opener: DecoderOpener
+    /// Underruns already published.
+    private var publishedUnderruns = 0
     private var volume = 100
     private var sleepRemaining: Double?
     /// Whether the PCM is held by `snd_pcm_pause` (rather than emptied).
@@ -48,8 +62,11 @@ final class AudioThread {
 
     private init(control: ControlBlock) {
         self.control = control
-        self.output = ALSAOutput(device: control.device, wakeDescriptor: control.wakeDescriptor)
+        self.output = ALSAOutput(
+            device: control.device, wakeDescriptor: control.wakeDescriptor,
+            bufferMilliseconds: control.bufferMilliseconds)
         self.buffer = UnsafeMutableRawPointer.allocate(byteCount: AudioThread.bufferBytes, alignment: 16)
+        self.opener = DecoderOpener { [control] opened in control.post { $0.opened = opened } }
     }
 
     deinit { buffer.deallocate() }
@@ -83,6 +100,7 @@ final class AudioThread {
             apply(commands)
             if state == .play, decoder != nil { playChunk() }
         }
+        opener.shutdown()
         output.discard()
         output.close()
         control.events.finish()
@@ -95,7 +113,15 @@ final class AudioThread {
         let commands = AudioThread.folded(taken)
         if commands.stop { stopAll(emit: true) }
         if let start = commands.start { begin(start) }
-        if let next = commands.upcoming, current?.id == next.afterId { replaceUpcoming(next.tracks) }
+        if let next = commands.upcoming, let current {
+            if current.id == next.afterId {
+                replaceUpcoming(next.tracks, reachesEnd: next.reachesEnd)
+            } else if let index = next.tracks.firstIndex(where: { $0.id == current.id }) {
+                // Sent for a track this thread has since played past: what follows the current one still holds.
+                replaceUpcoming(Array(next.tracks[(index + 1)...]), reachesEnd: next.reachesEnd)
+            }
+        }
+        if let opened = commands.opened { received(opened) }
         if let seconds = commands.seek { seek(to: seconds) }
         if let paused = commands.pause { setPaused(paused) }
         if let sleep = commands.sleep { sleepRemaining = sleep }
@@ -117,6 +143,7 @@ final class AudioThread {
         }
         if let next = commands.upcoming, next.afterId == start.track.id {
             start.upcoming = next.tracks
+            start.reachesEnd = next.reachesEnd
             commands.upcoming = nil
         }
         commands.start = start
@@ -129,6 +156,8 @@ final class AudioThread {
         heldByALSA = false
         decoder = nil
         nextDecoder = nil
+        pendingOpen = nil
+        starvedFormat = nil
         current = nil
         upcoming = []
         segment = nil
@@ -146,7 +175,11 @@ final class AudioThread {
 
     private func begin(_ start: StartCommand) {
         nextDecoder = nil
+        pendingOpen = nil
+        starvedFormat = nil
         upcoming = start.upcoming
+        upcomingReachesEnd = start.reachesEnd
+        upcomingHadFailures = false
         var candidate: Track? = start.track
         var seconds = start.seconds
         while let track = candidate {
@@ -184,15 +217,34 @@ final class AudioThread {
         control.events.emit(.trackStarted(id: track.id))
     }
 
-    private func replaceUpcoming(_ tracks: [Track]) {
-        if let first = tracks.first, let prepared = nextDecoder, let old = upcoming.first, old == first {
-            upcoming = tracks
-            nextDecoder = prepared
+    private func replaceUpcoming(_ tracks: [Track], reachesEnd: Bool) {
+        let keepsPrepared = tracks.first != nil && tracks.first == upcoming.first
+        upcoming = tracks
+        upcomingReachesEnd = reachesEnd
+        upcomingHadFailures = false
+        if !keepsPrepared { nextDecoder = nil }
+        prefetch()
+        if starvedFormat != nil { advance() }
+    }
+
+    /// The opener's answer: the next decoder, or a track to drop.
+    private func received(_ opened: OpenedDecoder) {
+        guard let pending = pendingOpen, opened.track == pending else { return }  // superseded meanwhile
+        pendingOpen = nil
+        guard upcoming.first == opened.track else {
+            prefetch()
             return
         }
-        upcoming = tracks
-        nextDecoder = nil
-        prefetch()
+        switch opened.result {
+        case .success(let decoder):
+            nextDecoder = decoder
+        case .failure(let error):
+            upcoming.removeFirst()
+            upcomingHadFailures = true
+            fail(opened.track, error.description)
+            prefetch()
+        }
+        if starvedFormat != nil { advance() }
     }
 
     private func seek(to seconds: Double) {
@@ -286,21 +338,38 @@ final class AudioThread {
             }
             sleepRemaining = left
         }
+        if output.underruns != publishedUnderruns {
+            publishedUnderruns = output.underruns
+            let count = publishedUnderruns
+            control.publish(force: true) { $0.underruns = count }
+            control.events.emit(.underrun(count: count))
+        }
         publishPosition(force: false)
     }
 
-    /// The current track ended: continue with the prepared next one, gaplessly when the format is the same.
+    /// The current track ended: continue with the prepared next one, gaplessly when the format is the same. When
+    /// it is not here yet and the queue goes on, wait for it (see `starvedFormat`); end only where the queue ends,
+    /// or where every track sent has failed to open.
     private func advance() {
-        if nextDecoder == nil { prefetch() }
-        guard let next = nextDecoder, let nextTrack = upcoming.first, let finished = decoder else {
+        guard let finishedFormat = decoder?.format ?? starvedFormat else { return }
+        prefetch()
+        guard let next = nextDecoder, let nextTrack = upcoming.first else {
+            let waitsForOpener = pendingOpen != nil && !upcoming.isEmpty
+            let waitsForCore = upcoming.isEmpty && !upcomingReachesEnd && !upcomingHadFailures
+            if waitsForOpener || waitsForCore {
+                starvedFormat = finishedFormat
+                decoder = nil
+                return
+            }
             output.drain()
             stopAll(emit: false)
             control.events.emit(.endOfQueue)
             return
         }
+        starvedFormat = nil
         upcoming.removeFirst()
         nextDecoder = nil
-        if next.format == finished.format, output.isOpen {
+        if next.format == finishedFormat, output.isOpen {
             previousSegment = segment
             segment = makeSegment(nextTrack, next, start: streamFrames, offset: 0)
         } else {
@@ -315,16 +384,11 @@ final class AudioThread {
         prefetch()
     }
 
-    /// Opens the first playable track of `upcoming`, dropping (and reporting) those that cannot be opened.
+    /// Asks the opener for the first track of `upcoming`, unless it is prepared or being opened already.
     private func prefetch() {
-        while nextDecoder == nil, let track = upcoming.first {
-            do {
-                nextDecoder = try Decoder(path: track.path)
-            } catch {
-                upcoming.removeFirst()
-                fail(track, error.description)
-            }
-        }
+        guard nextDecoder == nil, let track = upcoming.first, pendingOpen != track else { return }
+        pendingOpen = track
+        opener.request(track)
     }
 
     private func configureOutput(for format: AudioFormat) -> Bool {

@@ -7,11 +7,17 @@ import ElegyCore
 
 // The audio thread's rules (everything below `AudioThread` runs on it):
 // - no allocation in the steady state: one sample buffer is allocated when the thread starts;
-// - no logging, no actors, no `await`;
-// - the control lock is held only to copy commands in and publish the status out, never across
-//   `snd_pcm_writei`, `snd_pcm_drain` or a decoder call;
-// - events leave through an `EngineEventSink`: an `AsyncStream` continuation, or the owner's handler, neither of
-//   which waits for its reader.
+// - no logging, no actors, no `await`, no Swift concurrency pool;
+// - no file opens at a gapless join: the next track's file is opened by `DecoderOpener` on its own thread
+//   (`elegy-open`) and handed over through the mailbox; if it is not there in time, the thread waits (the output
+//   runs dry, and the underrun is counted) rather than open it itself. Only a start (`play`, which empties the
+//   output anyway) opens a file on this thread;
+// - locks it takes, each only to copy values in or out and never across `snd_pcm_writei`, `snd_pcm_drain` or a
+//   decoder call: the control lock (`ControlBlock`), the opener's request lock (`DecoderOpener.request`), and
+//   whatever the event sink takes;
+// - events leave through an `EngineEventSink`: an `AsyncStream` continuation, or the owner's handler (the daemon's
+//   `EngineEventInbox`: a short mutex and a preallocated buffer, then a wake-up that does not allocate); neither
+//   waits for its reader.
 
 /// A file to play, named by the queue entry it came from.
 public struct Track: Sendable, Hashable {
@@ -46,6 +52,8 @@ public struct EngineStatus: Sendable, Hashable {
     public var volume: Int = 100
     /// The last error (bad file, device failure), until cleared.
     public var error: String?
+    /// Times the output ran dry (ALSA underruns) since the engine started.
+    public var underruns = 0
     /// Seconds of playback left before the sleep timer pauses, when armed.
     public var sleepRemaining: Double?
     /// Whether the device could not take the track's format and ALSA's plug layer converts it.
@@ -62,6 +70,8 @@ public enum EngineEvent: Sendable, Hashable {
     case endOfQueue
     /// The output device failed; the engine stopped (the error is in the status).
     case outputFailed(message: String)
+    /// The output ran dry (an ALSA underrun): an audible gap. `count` is the total since the engine started.
+    case underrun(count: Int)
     /// Playing, paused or stopped changed, or the sleep timer fired.
     case stateChanged(PlaybackState)
 }
@@ -75,18 +85,25 @@ public final class PlaybackEngine: Sendable {
     public static let chunkFrames = 1024
     /// The sleep timer's fade length.
     public static let sleepFadeSeconds = 10.0
+    /// How much audio ALSA buffers unless the output's `buffer_time` says otherwise: long enough to ride out a
+    /// busy machine, short enough that drain at the end of the queue and a format change stay quick.
+    public static let defaultBufferMilliseconds = 250
 
     private let control: ControlBlock
     /// Events for the daemon; buffered, so the audio thread never waits for a reader. Empty (and finished) when
     /// the engine was created with an `eventHandler`.
     public let events: AsyncStream<EngineEvent>
 
-    /// Creates the engine and starts its thread, named `elegy-audio`. Nothing is opened until `play`.
+    /// Creates the engine and starts its threads, `elegy-audio` and `elegy-open`. Nothing is opened until `play`.
+    /// `bufferMilliseconds` is how much audio ALSA holds (MPD's `buffer_time`, in ms).
     ///
     /// With `eventHandler`, events are handed to it on the audio thread as they happen instead of through `events`,
     /// so that the owner can take the ones already emitted before it acts on a command (a stream's reader learns of
     /// them later). The handler must return at once: store the event and wake a thread of the owner's.
-    public init(device: String, eventHandler: (@Sendable (EngineEvent) -> Void)? = nil) {
+    public init(
+        device: String, bufferMilliseconds: Int = PlaybackEngine.defaultBufferMilliseconds,
+        eventHandler: (@Sendable (EngineEvent) -> Void)? = nil
+    ) {
         let (stream, continuation) = AsyncStream<EngineEvent>.makeStream(bufferingPolicy: .bufferingNewest(1024))
         events = stream
         let sink: EngineEventSink
@@ -96,7 +113,7 @@ public final class PlaybackEngine: Sendable {
         } else {
             sink = EngineEventSink(emit: { continuation.yield($0) }, finish: { continuation.finish() })
         }
-        control = ControlBlock(device: device, events: sink)
+        control = ControlBlock(device: device, bufferMilliseconds: bufferMilliseconds, events: sink)
         AudioThread.start(control: control)
     }
 
@@ -107,9 +124,15 @@ public final class PlaybackEngine: Sendable {
     }
 
     /// Starts `track` at `seconds` (paused if `paused`), with `upcoming` the tracks that follow in play order.
-    public func play(_ track: Track, from seconds: Double = 0, paused: Bool = false, upcoming: [Track]) {
+    /// `upcomingReachesEnd` says whether the queue ends after them: if not, and the engine plays them all before
+    /// `setUpcoming` brings more, it waits for more instead of ending.
+    public func play(
+        _ track: Track, from seconds: Double = 0, paused: Bool = false, upcoming: [Track],
+        upcomingReachesEnd: Bool = true
+    ) {
         control.post { mailbox in
-            mailbox.start = StartCommand(track: track, seconds: seconds, paused: paused, upcoming: upcoming)
+            mailbox.start = StartCommand(
+                track: track, seconds: seconds, paused: paused, upcoming: upcoming, reachesEnd: upcomingReachesEnd)
             mailbox.stop = false
             mailbox.seek = nil
             mailbox.pause = nil
@@ -121,9 +144,10 @@ public final class PlaybackEngine: Sendable {
         }
     }
 
-    /// Replaces what follows the track `currentId`; ignored when the engine has since moved to another track.
-    public func setUpcoming(_ upcoming: [Track], after currentId: Int) {
-        control.post { $0.upcoming = UpcomingCommand(afterId: currentId, tracks: upcoming) }
+    /// Replaces what follows the track `currentId` (`reachesEnd`: the queue ends after them). When the engine has
+    /// since moved on to a track of `upcoming`, what follows that one is taken; any other track ignores it.
+    public func setUpcoming(_ upcoming: [Track], after currentId: Int, reachesEnd: Bool = true) {
+        control.post { $0.upcoming = UpcomingCommand(afterId: currentId, tracks: upcoming, reachesEnd: reachesEnd) }
     }
 
     /// Pauses or resumes. Ignored when stopped.
@@ -180,12 +204,21 @@ struct StartCommand: Sendable {
     var seconds: Double
     var paused: Bool
     var upcoming: [Track]
+    var reachesEnd = true
 }
 
 /// A new list of tracks to follow the given one.
 struct UpcomingCommand: Sendable {
     var afterId: Int
     var tracks: [Track]
+    var reachesEnd = true
+}
+
+/// A file `DecoderOpener` opened for the audio thread. The decoder's ownership moves with it: the opener keeps no
+/// reference, so only one thread ever uses it.
+struct OpenedDecoder: @unchecked Sendable {
+    var track: Track
+    var result: Result<Decoder, DecoderError>
 }
 
 /// Commands waiting for the audio thread. Later commands override earlier ones of the same kind.
@@ -199,10 +232,13 @@ struct Mailbox: Sendable {
     /// `.some(nil)` disarms the timer, `.some(x)` arms it, `nil` leaves it alone.
     var sleep: Double??
     var shutdown = false
+    /// The opener's answer to the audio thread's last request.
+    var opened: OpenedDecoder?
 
     /// Whether any command waits (the volume is a setting, not a command).
     var hasCommand: Bool {
         start != nil || upcoming != nil || pause != nil || stop || seek != nil || sleep != nil || shutdown
+            || opened != nil
     }
 
     /// Whether a waiting command published an optimistic status (start, stop, seek, pause) that the audio
@@ -222,6 +258,7 @@ struct EngineEventSink: Sendable {
 /// State shared between control calls and the audio thread, guarded by one lock.
 final class ControlBlock: @unchecked Sendable {
     let device: String
+    let bufferMilliseconds: Int
     let events: EngineEventSink
     private let lock = ConditionLock()
     /// Readable while a command waits: wakes the audio thread out of `poll` in a blocked write.
@@ -231,8 +268,9 @@ final class ControlBlock: @unchecked Sendable {
     private var published = EngineStatus()
     private var exited = false
 
-    init(device: String, events: EngineEventSink) {
+    init(device: String, bufferMilliseconds: Int, events: EngineEventSink) {
         self.device = device
+        self.bufferMilliseconds = bufferMilliseconds
         self.events = events
     }
 
@@ -267,6 +305,7 @@ final class ControlBlock: @unchecked Sendable {
             mailbox.stop = false
             mailbox.seek = nil
             mailbox.sleep = nil
+            mailbox.opened = nil
             return taken
         }
     }

@@ -30,6 +30,10 @@ public struct ElegyConfig: Sendable, Equatable {
     public var outputDevice: String
     /// `output.mixer`.
     public var mixer: Mixer
+    /// How much audio ALSA holds, in milliseconds (`output.buffer_time`, MPD's ALSA option but in ms).
+    public var bufferMilliseconds = 250
+    /// The `buffer_time` values accepted: below 20 ms no machine keeps up, above 10 s commands lag.
+    public static let bufferTimeRange = 20...10_000
     /// Extra curated-playlist directories (`playlists`), loaded after the built-in one so they override it.
     public var playlistDirectories: [String]
     /// Whether a restored session starts paused (`restore_paused`); false resumes playing.
@@ -131,8 +135,13 @@ public struct ElegyConfig: Sendable, Equatable {
         config.socketPath = try reader.path(top, "socket", home: home)
 
         if let output = try reader.table(top, "output") {
-            reader.warnUnknownKeys(in: output, allowed: ["device", "mixer"])
+            reader.warnUnknownKeys(in: output, allowed: ["device", "mixer", "buffer_time"])
             if let device = try reader.nonEmptyString(output, "device") { config.outputDevice = device }
+            if let milliseconds = try reader.integer(
+                output, "buffer_time", in: bufferTimeRange, "milliseconds, an integer")
+            {
+                config.bufferMilliseconds = milliseconds
+            }
             if let text = try reader.string(output, "mixer") {
                 guard let mixer = Mixer(rawValue: text) else {
                     throw reader.error(output, "mixer", "expected \"software\" or \"none\", found \"\(text)\"")

@@ -13,6 +13,8 @@ public struct DaemonOptions: Sendable {
     public var adoptedDescriptor: Int32?
     public var musicDirectory: String
     public var outputDevice: String
+    /// How much audio ALSA holds (`output.buffer_time`, ms).
+    public var bufferMilliseconds = PlaybackEngine.defaultBufferMilliseconds
     /// Curated playlist directories, in override order (later ones win).
     public var curatedDirectories: [String]
     public var storedPlaylistDirectory: String
@@ -85,11 +87,13 @@ public final class Daemon: Sendable {
         }
         let library = MusicLibrary(root: options.musicDirectory, cacheFile: options.cacheFile, logger: logger)
         let inbox = EngineEventInbox()
-        let engine = PlaybackEngine(device: options.outputDevice, eventHandler: inbox.post)
+        let engine = PlaybackEngine(
+            device: options.outputDevice, bufferMilliseconds: options.bufferMilliseconds, eventHandler: inbox.post)
         let registry = ClientRegistry(limit: options.maxConnections)
         let settings = DaemonSettings(
             musicDirectory: options.musicDirectory, storedPlaylistDirectory: options.storedPlaylistDirectory,
-            softwareMixer: options.softwareMixer, pins: options.pins, outputDevice: options.outputDevice)
+            softwareMixer: options.softwareMixer, pins: options.pins, outputDevice: options.outputDevice,
+            bufferMilliseconds: options.bufferMilliseconds)
         let core = DaemonCore(
             settings: settings, engine: engine, inbox: inbox, library: library, catalog: catalog,
             registry: registry, logger: logger)

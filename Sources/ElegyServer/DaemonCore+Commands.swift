@@ -23,6 +23,9 @@ extension DaemonCore {
             context.response.field("plugin", "alsa")
             context.response.field("outputenabled", 1)
             context.response.field("attribute", "device=\(context.core.settings.outputDevice)")
+            context.response.field("attribute", "buffer_time=\(context.core.settings.bufferMilliseconds)")
+            // Since the daemon started; the log says when each happens.
+            context.response.field("attribute", "underruns=\(context.core.engine.status.underruns)")
         }
         add("enableoutput", 1...1) { context throws(ProtocolError) in try requireOutputZero(context.arguments) }
         add("disableoutput", 1...1) { context throws(ProtocolError) in try requireOutputZero(context.arguments) }

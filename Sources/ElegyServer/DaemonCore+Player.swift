@@ -4,8 +4,16 @@ import ElegyCore
 /// The glue between the queue (what should play) and the engine (what plays). Under the core lock only.
 extension DaemonCore {
     /// How many following tracks the engine is told about, so that a few unplayable files in a row are skipped
-    /// without a gap.
-    static let upcomingCount = 3
+    /// without a gap and a run of very short tracks does not outrun the core. The engine waits for more rather
+    /// than end when it plays them all first (`Upcoming.reachesEnd`).
+    static let upcomingCount = 8
+
+    /// What follows an entry in play order, as the engine is told it.
+    struct Upcoming {
+        var tracks: [Track] = []
+        /// Whether the queue ends after `tracks` (false with repeat, or when there are more than `upcomingCount`).
+        var reachesEnd = true
+    }
 
     /// The engine's view of the queue entry at `position`.
     func track(at position: Int) -> Track? {
@@ -15,21 +23,30 @@ extension DaemonCore {
         return Track(id: entry.id, path: path)
     }
 
-    /// The tracks that follow `position` in play order (honouring random, repeat, single, consume).
-    func upcomingTracks(after position: Int) -> [Track] {
-        var tracks: [Track] = []
+    /// The tracks that follow `position` in play order (honouring random, repeat, single, consume), and whether
+    /// the queue ends after them.
+    func upcomingTracks(after position: Int) -> Upcoming {
+        var upcoming = Upcoming()
         var seen: Set<Int> = [position]
         var next = playQueue.nextPosition(after: position)
-        while let candidate = next, tracks.count < DaemonCore.upcomingCount {
-            if let track = track(at: candidate) { tracks.append(track) }
-            guard seen.insert(candidate).inserted else { break }
+        while let candidate = next {
+            guard upcoming.tracks.count < DaemonCore.upcomingCount else {
+                upcoming.reachesEnd = false
+                break
+            }
+            if let track = track(at: candidate) { upcoming.tracks.append(track) }
+            guard seen.insert(candidate).inserted else {
+                upcoming.reachesEnd = false  // repeat: the order comes round again
+                break
+            }
             next = playQueue.nextPosition(after: candidate)
         }
         // Repeat with single: the same entry again.
-        if tracks.isEmpty, playQueue.repeatMode, playQueue.single.isEnabled, let same = track(at: position) {
-            tracks.append(same)
+        if upcoming.tracks.isEmpty, playQueue.repeatMode, playQueue.single.isEnabled, let same = track(at: position) {
+            upcoming.tracks.append(same)
+            upcoming.reachesEnd = false
         }
-        return tracks
+        return upcoming
     }
 
     /// Starts the engine on the queue's current entry.
@@ -41,7 +58,9 @@ extension DaemonCore {
             return
         }
         requestedStart = track.id
-        engine.play(track, from: seconds, paused: paused, upcoming: upcomingTracks(after: position))
+        let upcoming = upcomingTracks(after: position)
+        engine.play(
+            track, from: seconds, paused: paused, upcoming: upcoming.tracks, upcomingReachesEnd: upcoming.reachesEnd)
         daemonError = nil
         changed(.player)
     }
@@ -51,7 +70,8 @@ extension DaemonCore {
         guard engine.status.state != .stop, let current = playQueue.currentEntry,
             let position = playQueue.currentPosition
         else { return }
-        engine.setUpcoming(upcomingTracks(after: position), after: current.id)
+        let upcoming = upcomingTracks(after: position)
+        engine.setUpcoming(upcoming.tracks, after: current.id, reachesEnd: upcoming.reachesEnd)
     }
 
     /// After a delete that removed the playing entry: play what is now current, or stop.
@@ -82,7 +102,8 @@ extension DaemonCore {
                 if hadConsume { changed(.playlist) }
             }
             if let position = playQueue.currentPosition {
-                engine.setUpcoming(upcomingTracks(after: position), after: id)
+                let upcoming = upcomingTracks(after: position)
+                engine.setUpcoming(upcoming.tracks, after: id, reachesEnd: upcoming.reachesEnd)
             }
             let playback = engine.status
             if playback.converted, let format = playback.format {
@@ -121,6 +142,11 @@ extension DaemonCore {
             changed(.player, .output)
         case .stateChanged:
             changed(.player)
+        case .underrun(let count):
+            logger.warning(
+                "output underrun: the device ran out of audio (a gap was heard)",
+                metadata: ["device": "\(settings.outputDevice)", "underruns": "\(count)"])
+            changed(.output)
         }
     }
 
@@ -139,7 +165,7 @@ extension DaemonCore {
             return false
         case .endOfQueue:
             return true
-        case .outputFailed, .stateChanged:
+        case .outputFailed, .stateChanged, .underrun:
             return false
         }
     }

@@ -17,11 +17,15 @@ public struct DaemonSettings: Sendable {
     /// Pins: curated title (or "Artist - Title") → library URI.
     public var pins: [String: String]
     public var outputDevice: String
+    /// How much audio ALSA holds (`output.buffer_time`, ms).
+    public var bufferMilliseconds: Int
 
     public init(
         musicDirectory: String, storedPlaylistDirectory: String, softwareMixer: Bool = true,
-        pins: [String: String] = [:], outputDevice: String
+        pins: [String: String] = [:], outputDevice: String,
+        bufferMilliseconds: Int = PlaybackEngine.defaultBufferMilliseconds
     ) {
+        self.bufferMilliseconds = bufferMilliseconds
         self.musicDirectory = musicDirectory
         self.storedPlaylistDirectory = storedPlaylistDirectory
         self.softwareMixer = softwareMixer

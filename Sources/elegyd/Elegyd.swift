@@ -62,7 +62,7 @@ struct Elegyd: ParsableCommand {
 
         let paths = DaemonPaths(environment: environment)
         let adopted = Systemd.listenFileDescriptors().first
-        let options = DaemonOptions(
+        var options = DaemonOptions(
             socketPath: socket ?? settings.socketPath ?? paths.socket,
             adoptedDescriptor: adopted,
             musicDirectory: musicDirectory.map(paths.expandingTilde) ?? settings.musicDirectory,
@@ -76,6 +76,7 @@ struct Elegyd: ParsableCommand {
             maxConnections: settings.maxConnections,
             connectionTimeout: settings.connectionTimeout,
             userMoods: settings.moods)
+        options.bufferMilliseconds = settings.bufferMilliseconds
         let store = StateStore(path: stateFile ?? paths.stateFile)
         let saver = StateSaver(store: store, notifySystemd: true)
         let resumePlaying = !settings.restorePaused
