@@ -16,8 +16,8 @@ public final class Decoder {
     public let frameCount: Int64?
     private let subFormat: Int32
     private var handle: OpaquePointer?
-    /// Serialises `sf_open_fd` with reading its process-wide error message.
-    private static let openLock = Mutex(())
+    /// Serialises a failed open's retry with reading libsndfile's process-wide error message (see `init`).
+    private static let failureLock = Mutex(())
     /// The file's size in bytes when it was opened.
     private let fileSize: Int64
 
@@ -25,28 +25,22 @@ public final class Decoder {
     /// The corresponding C function is `sf_open`.
     public init(path: String) throws(DecoderError) {
         var info = SF_INFO()
-        // Open the descriptor ourselves, without blocking: a FIFO (or a device) put where a song was would
-        // otherwise block `sf_open` — and the audio thread — until some writer came.
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw DecoderError(function: "open", path: path, message: String(cString: strerror(errno)))
+        let (fd, size) = try Decoder.openRegularFile(path)
+        // No lock on the way that succeeds: the audio side's opener and the scanner's threads never queue behind
+        // one another. libsndfile keeps a failed open's message in one process-wide variable that every open resets,
+        // so a failure is opened again under `failureLock` to read its own message, not another file's. (libsndfile
+        // closes the descriptor when the open fails.)
+        var handle = sf_open_fd(fd, Int32(SFM_READ), &info, Int32(SF_TRUE))
+        if handle == nil {
+            let (retried, _) = try Decoder.openRegularFile(path)
+            let (again, failure) = Decoder.failureLock.withLock { _ -> (OpaquePointer?, String) in
+                let again = sf_open_fd(retried, Int32(SFM_READ), &info, Int32(SF_TRUE))
+                return (again, again == nil ? String(cString: sf_strerror(nil)) : "")
+            }
+            guard again != nil else { throw DecoderError(function: "sf_open", path: path, message: failure) }
+            handle = again  // the file changed between the two opens: take what opens now
         }
-        var stats = stat()
-        guard fstat(fd, &stats) == 0, (stats.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            throw DecoderError(function: "open", path: path, message: "not a regular file")
-        }
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-        // libsndfile keeps the error of a failed open in one process-wide variable, which every open resets: with
-        // the scanner opening files on several threads, a file got another file's message. Open and read the
-        // message under one lock. (libsndfile closes the descriptor when the open fails.)
-        let (handle, failure) = Decoder.openLock.withLock { _ -> (OpaquePointer?, String) in
-            let handle = sf_open_fd(fd, Int32(SFM_READ), &info, Int32(SF_TRUE))
-            return (handle, handle == nil ? String(cString: sf_strerror(nil)) : "")
-        }
-        guard let opened = handle else {
-            throw DecoderError(function: "sf_open", path: path, message: failure)
-        }
+        guard let opened = handle else { throw DecoderError(function: "sf_open", path: path, message: "cannot open") }
         guard info.channels > 0, info.channels <= 32, info.samplerate > 0, info.samplerate <= 768_000 else {
             sf_close(opened)
             throw DecoderError(
@@ -55,7 +49,7 @@ public final class Decoder {
         }
         self.path = path
         self.handle = opened
-        self.fileSize = Int64(stats.st_size)
+        self.fileSize = size
         self.subFormat = info.format & Int32(SF_FORMAT_SUBMASK)
         self.frameCount = info.frames > 0 && info.frames != Int64.max ? info.frames : nil
         let (sampleType, bits) = Decoder.sampleLayout(subFormat: subFormat)
@@ -70,6 +64,22 @@ public final class Decoder {
 
     deinit {
         if let handle { sf_close(handle) }
+    }
+
+    /// A read descriptor for `path` and the file's size, opened without blocking: a FIFO (or a device) put where a song was would
+    /// otherwise block `sf_open` — and its thread — until some writer came.
+    private static func openRegularFile(_ path: String) throws(DecoderError) -> (fd: Int32, size: Int64) {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw DecoderError(function: "open", path: path, message: String(cString: strerror(errno)))
+        }
+        var stats = stat()
+        guard fstat(fd, &stats) == 0, (stats.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw DecoderError(function: "open", path: path, message: "not a regular file")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return (fd, Int64(stats.st_size))
     }
 
     /// Average bit rate in kb/s (file size over duration), for `status`; nil without a duration.

@@ -206,6 +206,7 @@ extension DaemonCore {
             snapshot.audio = playback.format
         }
         snapshot.sleepRemaining = playback.sleepRemaining.map { Int(min($0, 1e15).rounded(.up)) }
+        snapshot.underruns = playback.underruns
         return snapshot
     }
 }

@@ -67,6 +67,7 @@ enum Format {
         var extras: [String] = []
         if let mood = status.mood, !mood.isEmpty { extras.append("mood: \(mood)") }
         if let sleep = status.sleep { extras.append("sleep: \(sleepLeft(sleep))") }
+        if status.underruns > 0 { extras.append("underruns: \(status.underruns)") }
         if !extras.isEmpty { lines.append(extras.joined(separator: "   ")) }
         return lines
     }
@@ -114,6 +115,7 @@ enum Format {
             ("error", .string(status.error)),
             ("mood", .string(status.mood)),
             ("sleep", .int(status.sleep)),
+            ("underruns", .int(status.underruns)),
         ])
     }
 

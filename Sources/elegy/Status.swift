@@ -32,6 +32,8 @@ struct Status: Equatable, Sendable {
     var sleep: Int? { record["elegy_sleep"].flatMap { Int($0) ?? Double($0).map { Int($0) } } }
     /// Elegy extension: the mood now playing.
     var mood: String? { record["elegy_mood"] }
+    /// Elegy extension: times the output ran dry since the daemon started (absent when none).
+    var underruns: Int { record["elegy_underruns"].flatMap { Int($0) } ?? 0 }
 
     private var timeParts: (Int, Int)? {
         guard let time = record["time"] else { return nil }

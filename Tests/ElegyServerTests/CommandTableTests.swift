@@ -15,18 +15,21 @@ final class CoreHarness {
     let engine: PlaybackEngine
     var client = ClientContext(id: 1, tagTypes: .all)
 
-    /// `songs` FLAC files `Album/NN.flac` under a new music directory, scanned before the first command.
-    init(songs: Int) async throws {
+    /// `songs` FLAC files `Album/NN.flac` (`frames(n)` frames each) under a new music directory, scanned before the
+    /// first command; `device` is the ALSA output (`%ROOT%` in it becomes the harness's directory).
+    init(songs: Int, frames: (Int) -> Int = { _ in 2205 }, device: String = "null") async throws {
         root = try Fixture.makeDirectory("core")
         for number in 0..<songs {
-            try Fixture.writeAudio("\(root)/music/Album/\(number < 10 ? "0" : "")\(number).flac", title: "Song \(number)")
+            let name = number < 10 ? "0\(number)" : "\(number)"
+            try Fixture.writeAudio("\(root)/music/Album/\(name).flac", title: "Song \(number)", frames: frames(number))
         }
         let library = MusicLibrary(root: "\(root)/music", cacheFile: nil, logger: Fixture.quiet)
         _ = await library.scan()
         let inbox = EngineEventInbox()
-        engine = PlaybackEngine(device: "null", eventHandler: inbox.post)
+        let device = device.replacingOccurrences(of: "%ROOT%", with: root)
+        engine = PlaybackEngine(device: device, eventHandler: inbox.post)
         let settings = DaemonSettings(
-            musicDirectory: "\(root)/music", storedPlaylistDirectory: "\(root)/playlists", outputDevice: "null")
+            musicDirectory: "\(root)/music", storedPlaylistDirectory: "\(root)/playlists", outputDevice: device)
         core = DaemonCore(
             settings: settings, engine: engine, inbox: inbox, library: library,
             catalog: CuratedCatalog(playlists: [], moods: []), registry: ClientRegistry(limit: 8),
@@ -126,5 +129,29 @@ struct CommandTableTests {
     @Test func sessionCommandsInsideAListAreRefusedAsMPDDoes() async throws {
         let harness = try await CoreHarness(songs: 0)
         #expect(try harness.send("ping", "noidle") == "list_OK\nACK [5@1] {} unknown command \"noidle\"\n")
+    }
+}
+
+@Suite("Player through the table", .serialized)
+struct PlayerTests {
+    /// The queue, not the engine's lookahead, decides when playback ends: 2,000 tracks of 10 ms each, played to
+    /// ALSA's unpaced `file` device (where the engine runs far ahead of the core), all arrive, every frame.
+    @Test func twoThousandShortTracksArriveWhole() async throws {
+        let count = 2000
+        let frames: (Int) -> Int = { 441 + $0 % 7 }
+        let harness = try await CoreHarness(
+            songs: count, frames: frames, device: "file:FILE=%ROOT%/capture.raw,FORMAT=raw")
+        #expect(try harness.send("add Album") == "OK\n")
+        #expect(try harness.send("play 0") == "OK\n")
+        let deadline = ContinuousClock.now + .seconds(120)
+        while try harness.send("status").contains("state: play"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let status = try harness.send("status")
+        #expect(status.contains("state: stop"), "\(status)")
+        #expect(!status.contains("error:"), "\(status)")
+        let capture = (try? FileManager.default.attributesOfItem(atPath: "\(harness.root)/capture.raw")[.size]) as? Int
+        let expectedBytes = (0..<count).map(frames).reduce(0, +) * 4
+        #expect(capture == expectedBytes)
     }
 }

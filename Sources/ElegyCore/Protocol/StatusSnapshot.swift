@@ -37,6 +37,8 @@ public struct StatusSnapshot: Sendable, Hashable {
     public var sleepRemaining: Int?
     /// Elegy extension: the mood that filled the queue.
     public var mood: String?
+    /// Elegy extension: output underruns since the daemon started (sent only when there were any).
+    public var underruns = 0
 
     public init() {}
 
@@ -92,5 +94,6 @@ public struct StatusSnapshot: Sendable, Hashable {
         }
         if let mood { response.field("elegy_mood", mood) }
         if let sleepRemaining { response.field("elegy_sleep", sleepRemaining) }
+        if underruns > 0 { response.field("elegy_underruns", underruns) }
     }
 }
