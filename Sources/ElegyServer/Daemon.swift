@@ -120,10 +120,15 @@ public final class Daemon: Sendable {
         return Daemon(core: core, server: server, engine: engine, logger: logger)
     }
 
-    /// Stops accepting clients, stops the engine and closes the device (blocking, main thread).
-    public func shutdown() {
-        server.shutdown()
+    /// Stops in an order that loses nothing a client was told succeeded (blocking, main thread): stop accepting;
+    /// stop reading and close the connections (after writing the answers already made); `save`, which runs on the
+    /// core queue behind every batch handed to it before; then stop the engine and the event loop.
+    public func shutdown(save: () -> Void = {}) {
+        server.stopAccepting()
+        server.closeConnections()
+        save()
         engine.shutdown()
+        server.shutdown()
     }
 }
 

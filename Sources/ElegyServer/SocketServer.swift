@@ -2,6 +2,7 @@ import ElegyCore
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -16,11 +17,13 @@ public struct SocketSetupError: Error, CustomStringConvertible {
 public final class SocketServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
+    private let connections: OpenConnections
     public let path: String?
 
-    private init(group: MultiThreadedEventLoopGroup, channel: any Channel, path: String?) {
+    private init(group: MultiThreadedEventLoopGroup, channel: any Channel, connections: OpenConnections, path: String?) {
         self.group = group
         self.channel = channel
+        self.connections = connections
         self.path = path
     }
 
@@ -32,11 +35,13 @@ public final class SocketServer: Sendable {
         silenceTimeout: TimeAmount, logger: Logger
     ) throws -> SocketServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let connections = OpenConnections()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                connections.insert(channel)
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         ConnectionHandler(
                             core: core, registry: registry, silenceTimeout: silenceTimeout, logger: logger))
@@ -45,14 +50,14 @@ public final class SocketServer: Sendable {
         do {
             if let descriptor = adoptedDescriptor {
                 let channel = try bootstrap.withBoundSocket(descriptor).wait()
-                return SocketServer(group: group, channel: channel, path: nil)
+                return SocketServer(group: group, channel: channel, connections: connections, path: nil)
             }
             try prepareSocketPath(path)
             let oldMask = umask(0o177)
             defer { umask(oldMask) }
             let channel = try bootstrap.bind(unixDomainSocketPath: path).wait()
             chmod(path, 0o600)
-            return SocketServer(group: group, channel: channel, path: path)
+            return SocketServer(group: group, channel: channel, connections: connections, path: path)
         } catch {
             try? group.syncShutdownGracefully()
             if let setup = error as? SocketSetupError { throw setup }
@@ -97,10 +102,40 @@ public final class SocketServer: Sendable {
         }
     }
 
-    /// Stops accepting, closes the listener (and removes the socket file it created), stops the event loop.
-    public func shutdown() {
+    /// Closes the listener (and removes the socket file it created): no new clients. Blocking (main thread).
+    public func stopAccepting() {
         try? channel.close().wait()
         if let path { unlink(path) }
+    }
+
+    /// Stops reading from every connection, writes what their loops already hold for them (answers to batches the
+    /// core has finished), and closes them. Blocking (main thread).
+    public func closeConnections() {
+        let open = connections.all
+        for connection in open { try? connection.setOption(.autoRead, value: false).wait() }
+        for connection in open {
+            try? connection.eventLoop.submit {}.wait()
+            try? connection.close().wait()
+        }
+    }
+
+    /// Stops the event loop (after `stopAccepting` and `closeConnections`). Blocking (main thread).
+    public func shutdown() {
+        stopAccepting()
+        closeConnections()
         try? group.syncShutdownGracefully()
     }
+}
+
+/// The accepted connections still open, for an orderly shutdown.
+private final class OpenConnections: Sendable {
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    func insert(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        channels.withLock { $0[key] = channel }
+        channel.closeFuture.whenComplete { [self] _ in _ = channels.withLock { $0.removeValue(forKey: key) } }
+    }
+
+    var all: [any Channel] { channels.withLock { Array($0.values) } }
 }

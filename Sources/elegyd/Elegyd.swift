@@ -98,8 +98,7 @@ struct Elegyd: ParsableCommand {
         let signal = waitForTerminationSignal()
         logger.info("stopping", metadata: ["signal": "\(signal)"])
         _ = Systemd.notify("STOPPING=1")
-        saver.saveFinal()
-        daemon.shutdown()
+        daemon.shutdown(save: saver.saveFinal)
     }
 
     private func printError(_ message: String) {
