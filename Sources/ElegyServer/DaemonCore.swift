@@ -53,6 +53,9 @@ public final class DaemonCore: @unchecked Sendable {
     let settings: DaemonSettings
     let engine: PlaybackEngine
     let inbox: EngineEventInbox
+    /// Runs the core once on `queue` when the audio thread posts events; made once, so that a post allocates
+    /// nothing (a `queue.async` block per wake-up would allocate on the audio thread).
+    private let engineWake: any DispatchSourceUserDataAdd
     let library: MusicLibrary
     var catalog: CuratedCatalog
     let logger: Logger
@@ -105,9 +108,11 @@ public final class DaemonCore: @unchecked Sendable {
         self.registry = registry
         self.logger = logger
         self.storedPlaylists = StoredPlaylists(directory: settings.storedPlaylistDirectory)
-        inbox.setWake { [unowned self] in
-            queue.async { self.locked { _ in } }
-        }
+        let wake = DispatchSource.makeUserDataAddSource(queue: queue)
+        engineWake = wake
+        wake.setEventHandler { [unowned self] in self.locked { _ in } }
+        wake.activate()
+        inbox.setWake { [unowned self] in engineWake.add(data: 1) }
     }
 
     /// Runs `body` with the core's state locked, after handling the engine events waiting in `inbox`, and then

@@ -3,7 +3,9 @@ import ElegyAudio
 /// Engine events waiting for the core, in the order the audio thread emitted them.
 ///
 /// The audio thread appends (`post`, never waiting on anything but this inbox's own short lock) and asks for one
-/// wake-up until the core takes what is waiting. The core takes the events at the start of everything it does under
+/// wake-up until the core takes what is waiting. Preallocated: both buffers reserve `capacity` events and the
+/// wake-up is a dispatch source made once (`DaemonCore.engineWake`), so a post does not allocate unless more than
+/// `capacity` events pile up before the core takes them. The core takes the events at the start of everything it does under
 /// its lock (`DaemonCore.locked`), so a command never acts before an event that was emitted before it began.
 final class EngineEventInbox: @unchecked Sendable {
     /// Events one batch holds without growing its buffer (a track start, a failure or two, a state change).

@@ -19,7 +19,8 @@ private let sample = PersistedState(
     currentPosition: 1, elapsed: 83.25, playState: .play, volume: 60, repeat: true, random: false, single: .oneshot,
     consume: .on, playlist: "tearjerkers", mood: "rain", sleepRemaining: 1800)
 
-@Suite("State store")
+// Serialized: `failedSaveKeepsTheOldFile` lowers the process's file-size limit for a moment.
+@Suite("State store", .serialized)
 struct StateStoreTests {
     @Test func defaultPathFollowsXDG() {
         #expect(StateStore.defaultPath(environment: ["HOME": "/home/ann"]) == "/home/ann/.local/state/elegy/state.json")
@@ -98,18 +99,37 @@ struct StateStoreTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["state.json"])
     }
 
+    /// A save that fails half-way (the write is refused) leaves the old file as it was. The refusal is a file-size
+    /// limit (`RLIMIT_FSIZE`, EFBIG), which binds root too: permissions would not stop CI, which runs as root.
     @Test func failedSaveKeepsTheOldFile() throws {
         let root = try scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let store = StateStore(path: root + "/state.json")
         try store.save(sample)
-        chmod(root, 0o500)
-        defer { chmod(root, 0o700) }
-        guard access(root, W_OK) != 0 else { return }  // running as root: permissions do not stop us
         var changed = sample
         changed.volume = 1
-        #expect(throws: StateStoreError.self) { try store.save(changed) }
+        var saved = rlimit()
+        getrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+        let previousHandler = signal(SIGXFSZ, SIG_IGN)
+        var tiny = rlimit(rlim_cur: 16, rlim_max: saved.rlim_max)
+        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &tiny)
+        let failed = Result { try store.save(changed) }
+        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+        signal(SIGXFSZ, previousHandler)
+        #expect(throws: StateStoreError.self) { try failed.get() }
         #expect(store.load().0 == sample)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: root)
+        #expect(leftovers == ["state.json"])
+    }
+
+    /// A state path under a regular file cannot be written by anyone, root included: an error, not a crash.
+    @Test func saveUnderARegularFileIsAnError() throws {
+        let root = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        _ = FileManager.default.createFile(atPath: root + "/file", contents: Data("x".utf8))
+        let store = StateStore(path: root + "/file/state.json")
+        #expect(throws: (any Error).self) { try store.save(sample) }
+        #expect(store.load().0 == nil)
     }
 
     @Test(arguments: [
