@@ -17,7 +17,7 @@ let package = Package(
         .executable(name: "elegy", targets: ["elegy"]),
     ],
     dependencies: [
-        // TOML for curated playlists, moods and the config file (the format DESIGN.md fixed).
+        // TOML for curated playlists, moods and the config file.
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         // The client's subcommands, options, help and shell completions.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A PulseAudio daemon with a null sink: a real-time paced ALSA output (`pulse`) on a machine with no sound card.
-/// Started and stopped by the tests themselves (see TESTING.md).
+/// Started and stopped by the tests themselves: a null sink, no D-Bus, no systemd.
 final class PulseServer: @unchecked Sendable {
     let runtimeDirectory: String
     private let process: Process
