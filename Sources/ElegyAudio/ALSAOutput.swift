@@ -207,12 +207,12 @@ final class ALSAOutput {
 
 /// The last message libasound printed, kept for the log instead of being written to the terminal.
 public enum ALSADiagnostics {
-    private static let lastMessage = LockedValue<String?>(nil)
+    private static let lastMessage = Lock<String?>(nil)
 
-    static func record(_ message: String) { lastMessage.set(message) }
+    static func record(_ message: String) { lastMessage.withLock { $0 = message } }
 
     /// The most recent libasound message, if any.
-    public static var last: String? { lastMessage.get() }
+    public static var last: String? { lastMessage.withLock { $0 } }
 }
 
 extension String {

@@ -1,6 +1,5 @@
 import CSndFile
 import ElegyCore
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -17,7 +16,7 @@ public final class Decoder {
     private let subFormat: Int32
     private var handle: OpaquePointer?
     /// Serialises a failed open's retry with reading libsndfile's process-wide error message (see `init`).
-    private static let failureLock = Mutex(())
+    private static let failureLock = Lock(())
     /// The file's size in bytes when it was opened.
     private let fileSize: Int64
 

@@ -1,4 +1,5 @@
 import CALSA
+import ElegyCore
 
 #if canImport(Glibc)
     import Glibc
@@ -11,7 +12,7 @@ import CALSA
 /// mailbox (`Mailbox.opened`), which wakes it. One request is outstanding at a time: a newer one replaces a request
 /// not yet started; an answer for a track the audio thread no longer wants is dropped by the audio thread.
 final class DecoderOpener: @unchecked Sendable {
-    private let lock = ConditionLock()
+    private let lock = Lock()
     private let deliver: @Sendable (OpenedDecoder) -> Void
     // Guarded by `lock`:
     private var waiting: Track?
@@ -43,7 +44,7 @@ final class DecoderOpener: @unchecked Sendable {
     func request(_ track: Track) {
         let running = lock.withLock {
             waiting = track
-            lock.signal()
+            lock.broadcast()
             return !exited
         }
         if !running {
@@ -57,7 +58,7 @@ final class DecoderOpener: @unchecked Sendable {
     func shutdown() {
         lock.withLock {
             stopping = true
-            lock.signal()
+            lock.broadcast()
             while !exited { lock.wait() }
         }
     }
@@ -75,7 +76,7 @@ final class DecoderOpener: @unchecked Sendable {
         }
         lock.withLock {
             exited = true
-            lock.signal()
+            lock.broadcast()
         }
     }
 }

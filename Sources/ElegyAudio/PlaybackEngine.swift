@@ -260,7 +260,7 @@ final class ControlBlock: @unchecked Sendable {
     let device: String
     let bufferMilliseconds: Int
     let events: EngineEventSink
-    private let lock = ConditionLock()
+    private let lock = Lock()
     /// Readable while a command waits: wakes the audio thread out of `poll` in a blocked write.
     let wakeDescriptor: Int32 = CALSA_make_wake_descriptor()
     // Guarded by `lock`:
@@ -282,7 +282,7 @@ final class ControlBlock: @unchecked Sendable {
         lock.withLock {
             command?(&mailbox)
             publish?(&published)
-            lock.signal()
+            lock.broadcast()
         }
         if command != nil {
             var one: UInt64 = 1
@@ -323,7 +323,7 @@ final class ControlBlock: @unchecked Sendable {
     func markExited() {
         lock.withLock {
             exited = true
-            lock.signal()
+            lock.broadcast()
         }
     }
 

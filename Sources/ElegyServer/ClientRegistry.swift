@@ -1,6 +1,5 @@
 import ElegyCore
 import NIOCore
-import Synchronization
 
 /// Per-client facts a command handler may read or change (the client's tag types for song records, its limit for
 /// binary chunks).
@@ -44,7 +43,7 @@ final class ClientRegistry: Sendable {
     static let maxWaitingMessages = 64
 
     let limit: Int
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     init(limit: Int) { self.limit = limit }
 

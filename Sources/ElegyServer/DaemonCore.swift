@@ -47,7 +47,7 @@ public final class DaemonCore: @unchecked Sendable {
     let queue = DispatchQueue(label: "elegy.core")
     /// Where the core's tasks run (see `QueueTaskExecutor`): never the Swift concurrency pool.
     let taskExecutor = QueueTaskExecutor(label: "elegy.tasks")
-    private let stateLock = PthreadMutex()
+    private let stateLock = Lock()
     /// Set once the startup job (index cache, saved state) has run; until then every batch waits on `queue`.
     private let ready = Atomic<Bool>(false)
     let settings: DaemonSettings

@@ -1,4 +1,5 @@
 import ElegyAudio
+import ElegyCore
 
 /// Engine events waiting for the core, in the order the audio thread emitted them.
 ///
@@ -22,7 +23,7 @@ final class EngineEventInbox: @unchecked Sendable {
         var wake: (@Sendable () -> Void)?
     }
 
-    private let lock = PthreadMutex()
+    private let lock = Lock()
     /// Guarded by `lock`.
     private var waiting = Waiting()
 

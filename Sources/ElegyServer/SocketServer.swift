@@ -2,7 +2,6 @@ import ElegyCore
 import Logging
 import NIOCore
 import NIOPosix
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -129,7 +128,7 @@ public final class SocketServer: Sendable {
 
 /// The accepted connections still open, for an orderly shutdown.
 private final class OpenConnections: Sendable {
-    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+    private let channels = Lock<[ObjectIdentifier: any Channel]>([:])
 
     func insert(_ channel: any Channel) {
         let key = ObjectIdentifier(channel)

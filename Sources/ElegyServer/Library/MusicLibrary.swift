@@ -1,6 +1,5 @@
 import ElegyCore
 import Logging
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -18,7 +17,7 @@ public final class MusicLibrary: Sendable {
     public let root: String
     public let cacheFile: String?
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     private struct State {
         var index = LibraryIndex.empty

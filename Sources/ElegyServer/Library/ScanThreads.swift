@@ -1,6 +1,5 @@
 import ElegyAudio
 import ElegyCore
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -54,8 +53,8 @@ enum ReadOutcome: Sendable {
 /// only lists directories.
 ///
 /// Use from one coordinator thread: `submit` batches, then `finish` once (it processes what is left, then joins the
-/// workers). A POSIX semaphore counts queued batches plus one wake-up per worker at the end, so idle workers sleep
-/// instead of polling.
+/// workers). A permit count under the queue's lock (one per queued batch, plus one wake-up per worker at the end)
+/// lets idle workers sleep on its condition instead of polling.
 final class TagReadJob: Sendable {
     private struct Queue {
         var batches: [ArraySlice<LibraryWalker.Candidate>] = []
@@ -63,6 +62,8 @@ final class TagReadJob: Sendable {
         var outcomes: [ReadOutcome] = []
         var workers: [pthread_t] = []
         var started = false
+        /// Wake-ups owed to the workers: one per queued batch, one per worker from `finish`.
+        var permits = 0
     }
 
     /// Files per queued batch: one semaphore post and one lock per batch, small enough to share a large directory.
@@ -72,9 +73,7 @@ final class TagReadJob: Sendable {
     /// Read every file, even those whose size and mtime match `old` (`rescan`).
     private let rereadAll: Bool
     private let workerCount: Int
-    private let queue = Mutex(Queue())
-    /// Heap-allocated because a `sem_t` must not move; thread-safe by POSIX, freed in `deinit`.
-    private nonisolated(unsafe) let available: UnsafeMutablePointer<sem_t>
+    private let queue = Lock(Queue())
 
     /// A job with `threads` worker threads (at least one) that compares files with `old` (or, with `rereadAll`,
     /// reads them all).
@@ -82,13 +81,6 @@ final class TagReadJob: Sendable {
         self.old = old
         self.rereadAll = rereadAll
         workerCount = max(1, threads)
-        available = .allocate(capacity: 1)
-        sem_init(available, 0, 0)
-    }
-
-    deinit {
-        sem_destroy(available)
-        available.deallocate()
     }
 
     /// Queues `candidates`; starts the workers on the first call.
@@ -113,14 +105,14 @@ final class TagReadJob: Sendable {
             }
             queue.withLock { $0.workers = workers }
         }
-        for _ in batches { sem_post(available) }
+        release(batches.count)
     }
 
     /// Closes the queue, processes the batches still queued alongside the workers, waits for them, and returns the
     /// outcomes (in no particular order). Without worker threads (`pthread_create` failed) it processes them all.
     func finish() -> [ReadOutcome] {
         let workers = queue.withLock { $0.workers }
-        for _ in workers { sem_post(available) }
+        release(workers.count)
         var local: [ReadOutcome] = []
         while let batch = take() { process(batch, into: &local) }
         for thread in workers { pthread_join(thread, nil) }
@@ -139,13 +131,29 @@ final class TagReadJob: Sendable {
         }
     }
 
-    /// A worker: one semaphore count per batch, then one per worker from `finish`. Batches are taken in order and
+    /// Adds `count` wake-ups and wakes the workers.
+    private func release(_ count: Int) {
+        queue.withLock { state in
+            state.permits += count
+            queue.broadcast()
+        }
+    }
+
+    /// Waits for a wake-up and takes it.
+    private func acquire() {
+        queue.withLock { state in
+            while state.permits == 0 { queue.wait() }
+            state.permits -= 1
+        }
+    }
+
+    /// A worker: one wake-up per batch, then one per worker from `finish`. Batches are taken in order and
     /// each count is posted after its batch was queued, so a wake-up that finds nothing means the walk is over and
     /// every batch taken (by a worker or by the coordinator in `finish`).
     private func work() {
         var local: [ReadOutcome] = []
         while true {
-            while sem_wait(available) != 0 && errno == EINTR {}
+            acquire()
             guard let batch = take() else { break }
             process(batch, into: &local)
         }
