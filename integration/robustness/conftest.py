@@ -17,7 +17,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCALE = float(os.environ.get("ELEGY_TIMEOUT_SCALE", "1"))
-# Sanitizer builds keep freed memory in quarantine: tests/robustness/sanitizers.sh loosens the RSS bound.
+# Sanitizer builds keep freed memory in quarantine: integration/robustness/sanitizers.sh loosens the RSS bound.
 RSS_FACTOR = float(os.environ.get("ELEGY_RSS_FACTOR", "2"))
 # ThreadSanitizer talks to its llvm-symbolizer child over two pipes once it has a report to symbolise (even a
 # suppressed one): sanitizers.sh leaves pipes out of the fd counts.

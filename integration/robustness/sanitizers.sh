@@ -3,9 +3,9 @@
 # sanitizer report found in the daemons' logs. Slow (two extra builds, ~10 min each on 2 cores): not part of
 # scripts/test.sh. Exit status 1 when a sanitizer reported anything or a test failed.
 #
-#   tests/robustness/sanitizers.sh                 # both sanitizers
-#   tests/robustness/sanitizers.sh thread          # one of them
-#   TESTS="test_floods.py" tests/robustness/sanitizers.sh address
+#   integration/robustness/sanitizers.sh                 # both sanitizers
+#   integration/robustness/sanitizers.sh thread          # one of them
+#   TESTS="test_floods.py" integration/robustness/sanitizers.sh address
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -29,16 +29,16 @@ for kind in "${kinds[@]}"; do
     fi
     basetemp=$(mktemp -d "/tmp/elegy-$kind-XXXXXX")
     selected=()
-    for test in $TESTS; do selected+=("tests/robustness/$test"); done
+    for test in $TESTS; do selected+=("integration/robustness/$test"); done
     # Sanitizers slow the daemon down (TSan ~5-15x): longer timeouts, fewer fuzz inputs, quarantine-sized RSS.
     ELEGYD="$PWD/$scratch/debug/elegyd" \
         ELEGY_TIMEOUT_SCALE=${ELEGY_TIMEOUT_SCALE:-8} \
         ELEGY_FUZZ_INPUTS=${ELEGY_FUZZ_INPUTS:-20000} \
         ELEGY_RSS_FACTOR=${ELEGY_RSS_FACTOR:-6} \
         ELEGY_IGNORE_PIPES=1 \
-        TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 suppressions=$PWD/tests/robustness/tsan-suppressions.txt ${TSAN_OPTIONS:-}" \
+        TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 suppressions=$PWD/integration/robustness/tsan-suppressions.txt ${TSAN_OPTIONS:-}" \
         ASAN_OPTIONS="halt_on_error=0:detect_leaks=1:quarantine_size_mb=16:${ASAN_OPTIONS:-}" \
-        LSAN_OPTIONS="exitcode=0:suppressions=$PWD/tests/robustness/lsan-suppressions.txt:${LSAN_OPTIONS:-}" \
+        LSAN_OPTIONS="exitcode=0:suppressions=$PWD/integration/robustness/lsan-suppressions.txt:${LSAN_OPTIONS:-}" \
         python3 -m pytest "${selected[@]}" -q -p no:cacheprovider --basetemp="$basetemp" || status=1
     reports=$(grep -l -E "WARNING: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer" \
         -r "$basetemp" --include=elegyd.log 2>/dev/null || true)
