@@ -1,30 +1,30 @@
-"""Session fixtures for Elegy's end-to-end tests.
+"""Session fixtures for Elegy's end-to-end tests (the harness: integration/harness).
 
 The suite builds nothing: it expects `swift build` to have produced `.build/debug/elegyd` and `.build/debug/elegy`
 (or `$ELEGY_BIN_DIR`), and fails with a clear message otherwise. It generates its music libraries once per session
-and starts one `elegyd` per test module (see the `daemon_for` helper), always stopping it afterwards.
+and starts one `elegyd` per test module (see the `start_daemon` fixture), always stopping it afterwards.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
-import elegy_e2e as e2e
+import harness
+import songs
 
 
 @pytest.fixture(scope="session", autouse=True)
 def binaries() -> tuple[Path, Path]:
-    missing = [str(path) for path in (e2e.ELEGYD, e2e.ELEGY) if not os.access(path, os.X_OK)]
+    missing = [str(path) for path in (harness.ELEGYD, harness.ELEGY) if not os.access(path, os.X_OK)]
     if missing:
         pytest.fail(f"missing {', '.join(missing)}: run `swift build` first (the e2e suite builds nothing)",
                     pytrace=False)
-    return e2e.ELEGYD, e2e.ELEGY
+    return harness.ELEGYD, harness.ELEGY
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +40,9 @@ def session_root():
 
 @pytest.fixture(scope="session")
 def library(session_root) -> Path:
-    """The generated library: tagged 44.1 kHz 16-bit tracks in Artist/Album/NN - Title layout (e2e.LIBRARY)."""
+    """The generated library: tagged 44.1 kHz 16-bit tracks in Artist/Album/NN - Title layout (songs.LIBRARY)."""
     root = session_root / "library"
-    e2e.generate_library(root)
+    songs.generate_library(root)
     return root
 
 
@@ -50,7 +50,7 @@ def library(session_root) -> Path:
 def demo_library(session_root) -> Path:
     """scripts/demo-library.sh's messy library of curated songs and decoys."""
     root = session_root / "demo"
-    e2e.generate_demo_library(root)
+    harness.media.generate_demo_library(root)
     return root
 
 
@@ -66,7 +66,7 @@ def combined_library(session_root, library, demo_library) -> Path:
 @pytest.fixture(scope="session")
 def pulse(session_root):
     """One PulseAudio null sink for the session: the paced output (`--output pulse`)."""
-    server = e2e.PulseServer(session_root / "pulse").start()
+    server = harness.PulseAudio(session_root / "pulse").start()
     yield server
     server.stop()
 
@@ -76,24 +76,28 @@ class DaemonFactory:
 
     def __init__(self, root: Path):
         self.root = root
-        self.daemons: list[e2e.Daemon] = []
+        self.daemons: list[harness.Elegyd] = []
 
-    def __call__(self, music_dir: Path, output: str, pulse: e2e.PulseServer | None = None,
-                 name: str = "d", runtime_mode: int = 0o700) -> e2e.Daemon:
+    def __call__(self, music_dir: Path, output: str, pulse: harness.PulseAudio | None = None,
+                 name: str = "d", runtime_mode: int = 0o700) -> harness.Elegyd:
         root = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.root))
-        daemon = e2e.Daemon(root, music_dir, output, pulse=pulse, runtime_mode=runtime_mode)
+        # A hermetic environment (PATH, LANG and the private HOME/XDG only), every log line.
+        daemon = harness.Elegyd(root, music_dir, output, pulse=pulse, runtime_mode=runtime_mode, verbose=True,
+                                inherit_env=False)
         self.daemons.append(daemon)
-        return daemon.start()
+        daemon.start(limit=30)
+        daemon.wait_scanned(limit=60)
+        return daemon
 
     def stop_all(self) -> list[str]:
         """Stops every daemon; returns a complaint for each one that had died on its own or crashed."""
         problems = []
         for daemon in self.daemons:
-            died = daemon.process is not None and not daemon.alive()
-            code = daemon.stop()
+            died = daemon.proc is not None and not daemon.alive()
+            code, _ = daemon.stop(strict=False)
             if died:
                 problems.append(f"elegyd died during the tests (status {code}):\n{daemon.log_tail()}")
-            elif daemon.log.exists() and b"Fatal error" in daemon.log.read_bytes():
+            elif daemon.log_path.exists() and b"Fatal error" in daemon.log_path.read_bytes():
                 problems.append(f"elegyd crashed:\n{daemon.log_tail()}")
         return problems
 

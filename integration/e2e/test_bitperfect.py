@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-import elegy_e2e as e2e
+import harness
+import songs
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +40,15 @@ def first_difference(a: bytes, b: bytes) -> int:
 
 
 def test_three_flacs_reach_the_device_byte_for_byte(daemon, library, capture):
-    expected = b"".join(e2e.decoded_pcm(library / track.uri) for track in e2e.GAPLESS_ALBUM)
+    expected = b"".join(harness.media.decoded_pcm(library / track.uri) for track in songs.GAPLESS_ALBUM)
     assert len(expected) % 4 == 0 and len(expected) > 100_000
-    with e2e.RawClient(daemon.socket) as client:
+    with harness.RawClient(daemon.socket) as client:
         assert client.command("clear") == ["OK"]
-        for track in e2e.GAPLESS_ALBUM:
+        for track in songs.GAPLESS_ALBUM:
             assert client.command(f'add "{track.uri}"') == ["OK"]
         assert client.fields("status")["volume"] == "100"
         assert client.command("play") == ["OK"]
-    daemon.wait_for_state("stop", timeout=30)
+    daemon.wait_for_state("stop", limit=30)
     settled_size(capture)
     captured = capture.read_bytes()
     assert len(captured) == len(expected), (

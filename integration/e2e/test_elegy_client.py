@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import elegy_e2e as e2e
-from elegy_e2e import elegy
+import songs
+from harness import elegy
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +45,15 @@ def test_status_human_and_json(daemon):
 
 def test_add_play_queue_json(daemon, demo_library):
     elegy(daemon, "clear")
-    elegy(daemon, "add", e2e.DEMO_BEBOP_BLUE)
+    elegy(daemon, "add", songs.DEMO_BEBOP_BLUE)
     elegy(daemon, "play")
     status = status_json(daemon)
     assert status["state"] == "play"
-    assert status["song"]["file"] == e2e.DEMO_BEBOP_BLUE
+    assert status["song"]["file"] == songs.DEMO_BEBOP_BLUE
     assert status["song"]["title"] == "Blue"
     queue = json.loads(elegy(daemon, "queue", "--json").stdout)
     assert queue["current"] == 1
-    assert [song["file"] for song in queue["songs"]] == [e2e.DEMO_BEBOP_BLUE]
+    assert [song["file"] for song in queue["songs"]] == [songs.DEMO_BEBOP_BLUE]
     elegy(daemon, "stop")
 
 
@@ -70,7 +70,7 @@ def test_mood_farewell_plays_found_songs(daemon, resolved):
     elegy(daemon, "mood", "farewell")
     files = queue_files(daemon)
     assert files, "farewell found songs in the demo library"
-    assert not set(files) & set(e2e.DEMO_DECOYS)
+    assert not set(files) & set(songs.DEMO_DECOYS)
     found_anywhere = {song["file"] for p in resolved["playlists"] for song in p["songs"] if song["status"] == "found"}
     assert set(files) <= found_anywhere
     status = status_json(daemon)
@@ -108,11 +108,11 @@ def test_resolve_finds_demo_songs_and_rejects_decoys(resolved, demo_library):
     assert len(found_files) >= 5, found_files
     for file in found_files:
         assert (demo_library / file).is_file(), file
-    for decoy in e2e.DEMO_DECOYS:
+    for decoy in songs.DEMO_DECOYS:
         assert decoy not in found_files, f"decoy {decoy} was matched"
     blues = [song for song in found if song["title"] == "Blue"]
     assert blues, "Cowboy Bebop's Blue is in the demo library"
-    assert {song["file"] for song in blues} == {e2e.DEMO_BEBOP_BLUE}
+    assert {song["file"] for song in blues} == {songs.DEMO_BEBOP_BLUE}
 
 
 def test_resolve_one_playlist_human_and_unknown(daemon, resolved):
@@ -120,7 +120,7 @@ def test_resolve_one_playlist_human_and_unknown(daemon, resolved):
     assert [p["name"] for p in single["playlists"]] == ["tearjerkers"]
     assert single["playlists"][0] == next(p for p in resolved["playlists"] if p["name"] == "tearjerkers")
     human = elegy(daemon, "resolve", "tearjerkers").stdout
-    assert "Blue" in human and e2e.DEMO_BEBOP_BLUE in human
+    assert "Blue" in human and songs.DEMO_BEBOP_BLUE in human
     unknown = elegy(daemon, "resolve", "no-such-list", check=False)
     assert unknown.returncode == 1 and unknown.stderr.strip()
 

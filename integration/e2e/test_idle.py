@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-import elegy_e2e as e2e
+import harness
 
 
 def switches_per_thread(pid: int) -> dict[int, int]:
@@ -39,18 +39,18 @@ def daemon(start_daemon, library):
 
 def test_no_thread_wakes_up_after_a_scan(daemon):
     assert daemon.command("update")[-1] == "OK"
-    daemon.wait_for_scan()
+    daemon.wait_scanned(limit=60)
     time.sleep(2)  # scanner threads end, the state is written
-    woke = wake_ups(daemon.process.pid, 4)
+    woke = wake_ups(daemon.pid, 4)
     assert woke == {}, f"threads that woke up while idle (tid: switches in 4 s): {woke}"
 
 
 def test_no_thread_wakes_up_after_playback_stopped(daemon):
-    with e2e.RawClient(daemon.socket) as client:
+    with harness.RawClient(daemon.socket) as client:
         assert client.command("clear") == ["OK"]
         assert client.command('add ""') == ["OK"]
         assert client.command("play 0") == ["OK"]
         assert client.command("stop") == ["OK"]
     time.sleep(2.5)  # the state saver's last write is due within a second of the last change
-    woke = wake_ups(daemon.process.pid, 4)
+    woke = wake_ups(daemon.pid, 4)
     assert woke == {}, f"threads that woke up while idle (tid: switches in 4 s): {woke}"

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-import elegy_e2e as e2e
+import harness
 
 ACK = re.compile(r"^ACK \[(\d+)@(\d+)\] \{\w*\} \S.*$")
 
@@ -19,7 +19,7 @@ def daemon(start_daemon, library):
 
 
 def test_line_over_64_kib_gets_an_ack_then_the_connection_closes(daemon):
-    with e2e.RawClient(daemon.socket) as client:
+    with harness.RawClient(daemon.socket) as client:
         assert client.command("ping") == ["OK"]
         try:
             client.send(b"search title " + b"x" * (70 * 1024) + b"\n")
@@ -33,7 +33,7 @@ def test_line_over_64_kib_gets_an_ack_then_the_connection_closes(daemon):
 
 
 def test_command_list_of_5000_pings_gets_an_ack(daemon):
-    with e2e.RawClient(daemon.socket) as client:
+    with harness.RawClient(daemon.socket) as client:
         client.send("command_list_begin\n" + "ping\n" * 5000 + "command_list_end\n")
         line = client.readline()
         match = ACK.match(line)
@@ -49,13 +49,13 @@ def test_command_list_of_5000_pings_gets_an_ack(daemon):
 
 
 def test_a_list_at_the_limit_still_runs(daemon):
-    with e2e.RawClient(daemon.socket) as client:
+    with harness.RawClient(daemon.socket) as client:
         client.send("command_list_ok_begin\n" + "ping\n" * 4096 + "command_list_end\n")
         assert client.response() == ["list_OK"] * 4096 + ["OK"]
 
 
 def test_new_connection_answered_after_the_abuse(daemon):
-    with e2e.RawClient(daemon.socket) as client:
+    with harness.RawClient(daemon.socket) as client:
         assert client.greeting == "OK MPD 0.23.5"
         assert client.command("ping") == ["OK"]
 
@@ -64,7 +64,7 @@ def test_connection_limit_refuses_the_257th(daemon):
     clients = []
     try:
         for _ in range(256):
-            clients.append(e2e.RawClient(daemon.socket))
+            clients.append(harness.RawClient(daemon.socket))
         assert all(c.greeting == "OK MPD 0.23.5" for c in clients)
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as extra:
             extra.settimeout(5)
@@ -82,16 +82,16 @@ def test_connection_limit_refuses_the_257th(daemon):
             client.close()
     # Closed connections are counted out again (the server notices the closes asynchronously).
     deadline = time.monotonic() + 5
-    while not e2e.socket_answers(daemon.socket) and time.monotonic() < deadline:
+    while not harness.socket_answers(daemon.socket) and time.monotonic() < deadline:
         time.sleep(0.05)
-    with e2e.RawClient(daemon.socket) as client:
+    with harness.RawClient(daemon.socket) as client:
         assert client.command("ping") == ["OK"]
     assert daemon.alive()
 
 
 def test_shuffle_range_past_the_end_is_an_ack_not_a_crash(daemon):
     """`shuffle 5:` on a 3-song queue once built the range 5..<3 and killed the daemon."""
-    with e2e.RawClient(daemon.socket) as client:
+    with harness.RawClient(daemon.socket) as client:
         assert client.command("clear") == ["OK"]
         for _ in range(3):
             assert client.command('add "Aurora Lane/Northern Lights/02 - Polar Night.flac"') == ["OK"]

@@ -9,8 +9,9 @@ import time
 import mpd
 import pytest
 
-import elegy_e2e as e2e
-from elegy_e2e import mpc
+import harness
+import songs
+from harness import mpc
 
 AURORA = "Aurora Lane/Northern Lights"
 
@@ -41,14 +42,14 @@ def test_update_then_listall(daemon):
     mpc(daemon, "update", "--wait")
     assert "updating_db" not in daemon.status()
     listed = mpc(daemon, "listall").stdout.splitlines()
-    assert sorted(listed) == sorted(track.uri for track in e2e.LIBRARY)
+    assert sorted(listed) == sorted(track.uri for track in songs.LIBRARY)
 
 
 def test_add_root_and_playlist_shows_tags(daemon):
     mpc(daemon, "clear")
     mpc(daemon, "add", "/")
     shown = mpc(daemon, "playlist").stdout.splitlines()
-    tracks = sorted(e2e.LIBRARY, key=lambda track: track.uri)
+    tracks = sorted(songs.LIBRARY, key=lambda track: track.uri)
     # The untagged FLAC gets its artist and title from its Artist/Album/NN - Title path.
     assert shown == [track.display for track in tracks]
 
@@ -56,18 +57,18 @@ def test_add_root_and_playlist_shows_tags(daemon):
 def test_play_status_seek_pause(daemon):
     queue_album(daemon)
     played = mpc(daemon, "play").stdout
-    assert e2e.mpc_state(played)[:3] == ("playing", 1, 3), played
+    assert harness.mpc_state(played)[:3] == ("playing", 1, 3), played
     assert played.splitlines()[0] == "Aurora Lane - First Light"
 
     status = mpc(daemon, "status").stdout
-    state, position, length, seconds = e2e.mpc_state(status)
+    state, position, length, seconds = harness.mpc_state(status)
     assert (state, position, length) == ("playing", 1, 3), status
     assert "0:10 (" in status.splitlines()[1], status
 
     mpc(daemon, "seek", "5")
     status = mpc(daemon, "status").stdout
-    assert e2e.mpc_state(status)[0] == "playing", status
-    assert e2e.mpc_state(status)[3] == 5, status
+    assert harness.mpc_state(status)[0] == "playing", status
+    assert harness.mpc_state(status)[3] == 5, status
     assert "0:05/0:10 (50%)" in status
 
     time.sleep(1.2)
@@ -75,20 +76,20 @@ def test_play_status_seek_pause(daemon):
     assert 5.7 <= elapsed(daemon) < 7.5, "elapsed must advance in real time on a paced output"
 
     paused = mpc(daemon, "pause").stdout
-    assert e2e.mpc_state(paused)[0] == "paused", f"{paused}\n{daemon.status()}\n{daemon.log_tail()}"
+    assert harness.mpc_state(paused)[0] == "paused", f"{paused}\n{daemon.status()}\n{daemon.log_tail()}"
     time.sleep(0.3)  # the position settles on what was heard when the device stopped
     frozen = elapsed(daemon)
     time.sleep(1.5)
     assert elapsed(daemon) == pytest.approx(frozen, abs=0.01)
     status = mpc(daemon, "status").stdout
-    assert e2e.mpc_state(status)[0] == "paused", status
+    assert harness.mpc_state(status)[0] == "paused", status
 
     resumed = mpc(daemon, "play").stdout
-    assert e2e.mpc_state(resumed)[:2] == ("playing", 1), resumed
+    assert harness.mpc_state(resumed)[:2] == ("playing", 1), resumed
     time.sleep(1.0)
     assert elapsed(daemon) > frozen + 0.5
     mpc(daemon, "stop")
-    assert e2e.mpc_state(mpc(daemon, "status").stdout)[0] is None
+    assert harness.mpc_state(mpc(daemon, "status").stdout)[0] is None
 
 
 def test_next_prev_current(daemon):
@@ -97,11 +98,11 @@ def test_next_prev_current(daemon):
     assert mpc(daemon, "current").stdout.strip() == "Aurora Lane - First Light"
     moved = mpc(daemon, "next").stdout
     assert moved.splitlines()[0] == "Aurora Lane - Polar Night"
-    assert e2e.mpc_state(moved)[:2] == ("playing", 2)
+    assert harness.mpc_state(moved)[:2] == ("playing", 2)
     assert mpc(daemon, "current").stdout.strip() == "Aurora Lane - Polar Night"
     back = mpc(daemon, "prev").stdout
     assert back.splitlines()[0] == "Aurora Lane - First Light"
-    assert e2e.mpc_state(back)[:2] == ("playing", 1)
+    assert harness.mpc_state(back)[:2] == ("playing", 1)
     mpc(daemon, "stop")
     assert mpc(daemon, "current").stdout == ""
 
@@ -142,7 +143,7 @@ def test_save_clear_load_lsplaylists(daemon):
     assert "tearjerkers" in names
     assert mpc(daemon, "playlist", "x").stdout.splitlines() == [
         "Aurora Lane - First Light", "Aurora Lane - Polar Night", "Aurora Lane - Ice Harbour"]
-    saved = daemon.root / "home/.local/share/elegy/playlists/x.m3u"
+    saved = daemon.playlist_dir / "x.m3u"
     assert saved.exists() or saved.with_suffix(".m3u8").exists()
     # Saving over an existing playlist is refused, as in MPD.
     again = mpc(daemon, "save", "x", check=False)
@@ -175,7 +176,7 @@ def test_search_and_find(daemon):
     found = mpc(daemon, "search", "title", "polar").stdout.splitlines()
     assert found == [f"{AURORA}/02 - Polar Night.flac"]
     found = mpc(daemon, "find", "artist", "Brook Tamsin").stdout.splitlines()
-    assert found == [track.uri for track in e2e.GAPLESS_ALBUM]
+    assert found == [track.uri for track in songs.GAPLESS_ALBUM]
     assert mpc(daemon, "find", "artist", "brook tamsin").stdout == "", "find is exact (case-sensitive)"
     found = mpc(daemon, "search", "artist", "cedar").stdout.splitlines()
     assert found == ["Cedar Hollow/Lanterns/01 - Quiet Rooms.mp3"]
@@ -189,7 +190,7 @@ def test_play_out_of_range_is_an_mpd_error(daemon):
 
 
 def test_unknown_command_ack_exact(daemon):
-    with e2e.RawClient(daemon.socket) as client:
+    with harness.RawClient(daemon.socket) as client:
         assert client.greeting == "OK MPD 0.23.5"
         assert client.command("bogus") == ['ACK [5@0] {} unknown command "bogus"']
         assert client.command("ping") == ["OK"]
@@ -199,7 +200,7 @@ def test_status_right_after_a_command_shows_its_effect(daemon):
     """A client that asks right after `play`+`seekcur`, `next` or `pause` must see their effect, even while the
     audio thread is still opening the device for the previous command."""
     queue_album(daemon)
-    with e2e.RawClient(daemon.socket) as client:
+    with harness.RawClient(daemon.socket) as client:
         ids = [line.split(": ")[1] for line in client.command("playlistinfo") if line.startswith("Id: ")]
         for attempt in range(8):
             assert client.command("stop") == ["OK"]
@@ -224,13 +225,13 @@ def test_rescan_rereads_a_file_whose_size_and_mtime_did_not_change(start_daemon,
     album = music / "Artist" / "Album"
     album.mkdir(parents=True)
     song = album / "01 - Before.flac"
-    e2e.write_tone_flac(song, seconds=1)
-    e2e.run(["metaflac", "--set-tag=TITLE=Before", "--set-tag=ARTIST=Artist", str(song)])
+    harness.media.write_tone_flac(song, seconds=1)
+    harness.media.run(["metaflac", "--set-tag=TITLE=Before", "--set-tag=ARTIST=Artist", str(song)])
     size = song.stat().st_size
     daemon = start_daemon(music, "null", name="rescan")
     assert mpc(daemon, "-f", "%title%", "listall").stdout.split() == ["Before"]
 
-    e2e.run(["metaflac", "--preserve-modtime", "--remove-tag=TITLE", "--set-tag=TITLE=Afters", str(song)])
+    harness.media.run(["metaflac", "--preserve-modtime", "--remove-tag=TITLE", "--set-tag=TITLE=Afters", str(song)])
     assert song.stat().st_size == size, "the edit must fit in the padding for this test to mean anything"
     mpc(daemon, "--wait", "update")
     assert mpc(daemon, "-f", "%title%", "listall").stdout.split() == ["Before"]
@@ -277,7 +278,7 @@ def test_albumart_in_chunks_with_mpc_and_python_mpd2(start_daemon, session_root)
     with_cover, bare = music / "Artist" / "With Cover", music / "Artist" / "Bare"
     for directory in (with_cover, bare):
         directory.mkdir(parents=True)
-        e2e.write_tone_flac(directory / "01 - Song.flac")
+        harness.media.write_tone_flac(directory / "01 - Song.flac")
     cover = os.urandom(20_000)
     (with_cover / "cover.jpg").write_bytes(cover)
     daemon = start_daemon(music, "null", name="albumart")
@@ -287,7 +288,7 @@ def test_albumart_in_chunks_with_mpc_and_python_mpd2(start_daemon, session_root)
     assert out.returncode == 0, out.stderr
     assert out.stdout == cover
 
-    with e2e.python_mpd_client(daemon.socket) as client:
+    with harness.python_mpd_client(daemon.socket) as client:
         client.binarylimit(1000)
         art = client.albumart(uri)
         assert art["binary"] == cover
@@ -297,7 +298,7 @@ def test_albumart_in_chunks_with_mpc_and_python_mpd2(start_daemon, session_root)
             assert getattr(error.value.errno, "value", error.value.errno) == 50
 
     # On the wire: the total size, the chunk's length, the bytes, a newline, OK; an offset past the end is an error.
-    with e2e.RawClient(daemon.socket) as raw:
+    with harness.RawClient(daemon.socket) as raw:
         assert raw.command("binarylimit 64") == ["OK"]
         raw.send(f'albumart "{uri}" 19990\n')
         assert raw.readline() == "size: 20000"
@@ -313,11 +314,11 @@ def test_listfiles_lists_every_file_with_size_and_time(start_daemon, session_roo
     music = session_root / "listfiles-music"
     album = music / "Artist" / "Album"
     (album / "Scans").mkdir(parents=True)
-    e2e.write_tone_flac(album / "01 - Song.flac")
+    harness.media.write_tone_flac(album / "01 - Song.flac")
     (album / "cover.jpg").write_bytes(b"x" * 1234)
     (album / ".hidden").write_text("no")
     daemon = start_daemon(music, "null", name="listfiles")
-    with e2e.python_mpd_client(daemon.socket) as client:
+    with harness.python_mpd_client(daemon.socket) as client:
         listed = client.listfiles("Artist/Album")
         assert [entry.get("directory") or entry.get("file") for entry in listed] == [
             "Scans", "01 - Song.flac", "cover.jpg"]
@@ -338,8 +339,8 @@ def test_readpicture_sends_the_picture_embedded_in_a_flac(start_daemon, session_
     picture = os.urandom(5_000)
     (session_root / "picture.bin").write_bytes(picture)
     for name in ("with.flac", "without.flac"):
-        e2e.write_tone_flac(music / name)
-    e2e.run(["metaflac", f"--import-picture-from=3|image/png|front|1x1x24|{session_root / 'picture.bin'}",
+        harness.media.write_tone_flac(music / name)
+    harness.media.run(["metaflac", f"--import-picture-from=3|image/png|front|1x1x24|{session_root / 'picture.bin'}",
              str(music / "with.flac")])
     daemon = start_daemon(music, "null", name="readpicture")
 
@@ -347,7 +348,7 @@ def test_readpicture_sends_the_picture_embedded_in_a_flac(start_daemon, session_
     assert out.returncode == 0, out.stderr
     assert out.stdout == picture
 
-    with e2e.python_mpd_client(daemon.socket) as client:
+    with harness.python_mpd_client(daemon.socket) as client:
         client.binarylimit(512)
         found = client.readpicture("with.flac")
         assert found["binary"] == picture and found["type"] == "image/png"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import elegy_e2e as e2e
+import harness
 
 NOBODY = 65534
 # Runs as uid 65534: connect, then read whatever the server sends until it closes (or 3 s pass).
@@ -98,6 +98,6 @@ def test_other_uid_is_refused_by_peer_credentials(daemon):
     assert outcome["end"] != "timeout", f"the connection was left open: {outcome}"
     assert "another user" in daemon.log_tail(200)
     # The owner is still served.
-    with e2e.RawClient(daemon.socket) as client:
+    with harness.RawClient(daemon.socket) as client:
         assert client.greeting == "OK MPD 0.23.5"
         assert client.command("ping") == ["OK"]

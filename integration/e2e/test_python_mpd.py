@@ -10,7 +10,8 @@ import mpd
 import mpd.asyncio
 import pytest
 
-import elegy_e2e as e2e
+import harness
+import songs
 
 AURORA = "Aurora Lane/Northern Lights"
 
@@ -193,7 +194,7 @@ def test_idle_and_noidle_with_the_asyncio_client(daemon, client):
 def test_noidle_on_the_wire(daemon):
     """What python-mpd2's asyncio client sends, checked byte for byte: `noidle` ends an idle with `OK` (nothing
     changed) or with the changes; `noidle` when not idling gets no reply."""
-    with e2e.RawClient(daemon.socket) as raw:
+    with harness.RawClient(daemon.socket) as raw:
         # Changes may still arrive from the previous test (the engine reports a stop once the device is closed):
         # idle until a second passes quietly, then noidle must end the idle with a bare OK.
         for _ in range(10):
@@ -243,7 +244,7 @@ def test_curated_playlists_load_found_demo_songs(client):
     files = [r["file"] for r in client.playlistinfo()]
     assert files, "some tearjerkers are in the demo library"
     assert all(f.startswith("demo/") for f in files), files
-    for decoy in e2e.DEMO_DECOYS:
+    for decoy in songs.DEMO_DECOYS:
         assert f"demo/{decoy}" not in files
     listed = [entry["file"] if isinstance(entry, dict) else entry for entry in client.listplaylist("tearjerkers")]
     assert listed == files
@@ -278,7 +279,7 @@ def test_searchaddpl_toggleoutput_and_binarylimit(client):
 def test_subscribe_readmessages_and_their_errors(daemon, client):
     """python-mpd2's message commands: messages wait until read, in order; MPD's ACK codes for a double subscribe
     (56), an unknown subscription (50) and a bad channel name (2)."""
-    with e2e.python_mpd_client(daemon.socket) as other:
+    with harness.python_mpd_client(daemon.socket) as other:
         client.subscribe("rain")
         with pytest.raises(mpd.CommandError) as twice:
             client.subscribe("rain")

@@ -268,7 +268,7 @@ def drive(path, payload, sentinel, limit):
     began = time.monotonic()
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(limit)
-    sock.connect(path)
+    sock.connect(str(path))
     sock.setblocking(False)
     sent = 0
     received = 0

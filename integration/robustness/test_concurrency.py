@@ -7,7 +7,7 @@ import random
 import threading
 import time
 
-import media
+from harness import media
 from conftest import timeout
 
 # ACKs a command may legitimately get while others change the queue under it: a bad argument such as an index
@@ -20,10 +20,10 @@ def ack_code(line):
 
 
 def worker(path, seed, seconds, failures, counts):
-    from conftest import Conn
+    from conftest import connect
 
     rng = random.Random(seed)
-    conn = Conn(path)
+    conn = connect(path)
     playlist = f"stress-{seed}"
     began = time.monotonic()
     try:
@@ -31,7 +31,7 @@ def worker(path, seed, seconds, failures, counts):
             choice = rng.random()
             if choice < 0.25:
                 conn.send("command_list_ok_begin\nstatus\ncurrentsong\ncommand_list_end\n")
-                lines = conn.read_response()
+                lines = conn.response()
                 assert lines[-1] == "OK", lines
                 first = lines.index("list_OK")
                 status = dict(line.split(": ", 1) for line in lines[:first])
@@ -50,7 +50,7 @@ def worker(path, seed, seconds, failures, counts):
                 f"save {playlist}", f"load {playlist}", f"rm {playlist}", "listplaylists", "mood farewell",
                 "clear", "playlistinfo", "move 0 1",
             ])
-            lines = conn.cmd(line)
+            lines = conn.command(line)
             last = lines[-1]
             if last.startswith("ACK "):
                 assert ack_code(last) in EXPECTED_ACK_CODES, f"{line!r} -> {last}"
@@ -83,6 +83,6 @@ def test_clients_racing_the_engine_see_consistent_state(daemon_factory, long_mod
     # Still serving, and its own view is consistent once everything has settled.
     conn = daemon.connect()
     conn.ok("stop")
-    status = conn.pairs("status")
+    status = conn.fields("status")
     assert status["state"] == "stop", status
     conn.close()

@@ -4,7 +4,7 @@ serving, and `play` after the device is back works."""
 import shutil
 import time
 
-import media
+from harness import media
 from conftest import timeout, wait_until
 
 
@@ -25,8 +25,8 @@ def test_file_output_directory_missing_at_start(daemon_factory, tmp_path):
     conn.ok("play")
     status = daemon.wait_status(lambda s: "error" in s, what="an output error")
     assert str(capture_dir) in status["error"] and status["state"] == "stop", status
-    assert conn.cmd("ping") == ["OK"]
-    assert conn.cmd("play") == ["OK"]  # still missing: the same error again, no crash
+    assert conn.command("ping") == ["OK"]
+    assert conn.command("play") == ["OK"]  # still missing: the same error again, no crash
     daemon.wait_status(lambda s: "error" in s and s["state"] == "stop", what="the error again")
 
     capture_dir.mkdir()
@@ -49,11 +49,11 @@ def test_nonexistent_hardware_device(daemon_factory):
     conn = daemon.connect()
     add_all(conn, ["song.wav"])
     for _ in range(3):
-        assert conn.cmd("play") == ["OK"]
+        assert conn.command("play") == ["OK"]
         status = daemon.wait_status(lambda s: "error" in s, what="an output error")
         assert "hw:9,9" in status["error"] and status["state"] == "stop", status
-    assert conn.cmd("ping") == ["OK"]
-    assert daemon.connect().cmd("status")[-1] == "OK"
+    assert conn.command("ping") == ["OK"]
+    assert daemon.connect().command("status")[-1] == "OK"
     conn.close()
     daemon.assert_alive()
 
@@ -83,7 +83,7 @@ def test_capture_directory_removed_mid_play(daemon_factory, pulse, tmp_path):
     status = daemon.wait_status(lambda s: "error" in s, limit=10, what="an output error")
     assert "paced_capture" in status["error"], status
     assert status["state"] == "stop", status
-    assert conn.cmd("ping") == ["OK"]
+    assert conn.command("ping") == ["OK"]
 
     capture_dir.mkdir()
     conn.ok("play 1")
@@ -107,15 +107,13 @@ def test_pulseaudio_killed_under_paced_output(daemon_factory, pulse):
     conn.ok("play")
     daemon.wait_status(lambda s: s.get("state") == "play" and float(s.get("elapsed", 0)) > 0.3, what="playing")
 
-    pulse.proc.kill()
-    pulse.proc.wait()
+    pulse.kill()
     status = daemon.wait_status(lambda s: "error" in s, limit=15, what="an output error after pulseaudio died")
     assert "pulse" in status["error"] and status["state"] == "stop", status
-    assert conn.cmd("ping") == ["OK"]
-    assert conn.cmd("play") == ["OK"]  # no server yet: an error again, the daemon serves on
+    assert conn.command("ping") == ["OK"]
+    assert conn.command("play") == ["OK"]  # no server yet: an error again, the daemon serves on
     daemon.wait_status(lambda s: "error" in s and s["state"] == "stop", what="the error again")
 
-    pulse.log.close()
     pulse.start()
     conn.ok("play")
     status = daemon.wait_status(lambda s: s.get("state") == "play" and float(s.get("elapsed", 0)) > 0.5,

@@ -5,7 +5,7 @@ import selectors
 import socket
 import time
 
-import media
+from harness import media
 import results
 from conftest import RSS_FACTOR, timeout, wait_until
 
@@ -17,7 +17,7 @@ def open_raw(path):
     deadline = time.monotonic() + timeout(10)
     while True:
         try:
-            sock.connect(path)  # blocking: waits while the listen backlog is full
+            sock.connect(str(path))  # blocking: waits while the listen backlog is full
             break
         except BlockingIOError:
             if time.monotonic() > deadline:
@@ -75,7 +75,7 @@ def test_300_simultaneous_connections(daemon_factory):
     fds_after = daemon.settled_fd_count(fds_before)
     conn = daemon.connect()  # admission is back: new connections get the greeting
     assert conn.greeting.startswith("OK MPD ")
-    assert conn.cmd("ping") == ["OK"]
+    assert conn.command("ping") == ["OK"]
     conn.close()
     more = [daemon.connect() for _ in range(LIMIT)]  # and all 256 slots are free again
     for extra in more:
@@ -151,7 +151,7 @@ def test_idle_clients_while_hammering(daemon_factory, long_mode):
     while time.monotonic() - began < seconds:
         for line in ('add "short.wav"', "play 0", "next", "delete 0", 'add "long.wav"', "delete 1"):
             hammer.send(line + "\n")
-            answer = hammer.read_response()
+            answer = hammer.response()
             assert answer[-1] == "OK" or answer[-1].startswith("ACK "), answer
             commands += 1
         for key, _ in selector.select(timeout=0):
@@ -211,7 +211,7 @@ def test_client_that_never_reads(daemon_factory):
         pass  # the daemon stopped reading: the kernel buffers are full
     rss_during = daemon.rss_kb()
     other = daemon.connect()
-    assert other.cmd("ping") == ["OK"]
+    assert other.command("ping") == ["OK"]
     other.close()
     flood.close()
     figures = {"bytes_sent_before_blocked": sent, "rss_kb_before": rss_before, "rss_kb_during": rss_during}

@@ -10,7 +10,7 @@ import time
 
 from conftest import RSS_FACTOR, timeout
 from fuzzgen import Generator, drive, quote
-import media
+from harness import media
 import results
 
 DEFAULT_INPUTS = 100_000
@@ -32,7 +32,7 @@ def test_protocol_fuzz(daemon_factory, seed, long_mode):
         setup.ok(f'add "{path}"')
     setup.ok("repeat 1")
     setup.send("playlistinfo\n")
-    queue_before = setup.read_response()
+    queue_before = setup.response()
     assert len([line for line in queue_before if line.startswith("file: ")]) == 6
     setup.close()
     moods = [line.split(": ", 1)[1] for line in daemon.command("moods") if line.startswith("mood: ")]
@@ -71,9 +71,9 @@ def test_protocol_fuzz(daemon_factory, seed, long_mode):
 
     daemon.assert_alive()
     check = daemon.connect()
-    assert check.cmd("ping") == ["OK"]
+    assert check.command("ping") == ["OK"]
     check.send("playlistinfo\n")
-    queue_after = check.read_response()
+    queue_after = check.response()
     check.ok("stop")
     check.close()
 

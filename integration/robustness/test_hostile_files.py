@@ -4,7 +4,7 @@ playback goes on to the good files, the daemon keeps serving."""
 import os
 import time
 
-import media
+from harness import media
 from conftest import timeout, wait_until
 
 HOSTILE = media.HOSTILE_WRITERS  # truncated FLAC, empty WAV, noise .mp3, 0-channel and 1 MHz WAV, Vorbis-in-WAV
@@ -143,7 +143,7 @@ def test_files_deleted_or_replaced_while_playing(daemon_factory, pulse):
     status = daemon.wait_status(lambda s: s.get("song") == "3" and s.get("state") == "play", limit=15,
                                 what="the last good song playing")
     print("after the replaced files:", status.get("error"))
-    assert conn.cmd("ping") == ["OK"]
+    assert conn.command("ping") == ["OK"]
     conn.ok("stop")
     conn.close()
     daemon.assert_alive()
@@ -212,7 +212,7 @@ def test_a_queue_of_only_broken_files_stops(daemon_factory):
     assert 9 <= count <= 3 * 9, f"{count} failures logged for 9 broken files"
     time.sleep(timeout(0.5))
     assert failures() == count, "still retrying broken files"
-    assert conn.cmd("ping") == ["OK"]
+    assert conn.command("ping") == ["OK"]
     conn.close()
 
 
@@ -253,8 +253,8 @@ def test_a_fifo_named_like_a_stored_playlist_does_not_block_the_daemon(daemon_fa
     daemon.wait_scanned()
     conn = daemon.connect(timeout_s=5)
     for command in ("listplaylist trap", "load trap", "playlistadd trap x.flac"):
-        answer = conn.cmd(command)
+        answer = conn.command(command)
         assert answer[-1].startswith("ACK ") or answer[-1] == "OK", f"{command}: {answer}"
-    assert conn.cmd("ping") == ["OK"]
+    assert conn.command("ping") == ["OK"]
     conn.close()
     daemon.assert_alive()

@@ -8,13 +8,14 @@ import time
 
 import pytest
 
+import harness
 import results
 
 
 def test_inprocess_protocol_fuzz(elegyd_binary, seed, long_mode):
     binary = os.path.join(os.path.dirname(elegyd_binary), "ElegyFuzz")
     if not os.access(binary, os.X_OK):
-        binary = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../.build/debug/ElegyFuzz")
+        binary = str(harness.BIN_DIR / "ElegyFuzz")
     if not os.access(binary, os.X_OK):
         pytest.fail(f"ElegyFuzz not built next to {elegyd_binary}: run `swift build`", pytrace=False)
     cases = 200_000 if long_mode else 10_000

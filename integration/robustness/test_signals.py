@@ -7,9 +7,9 @@ import shutil
 import signal
 import time
 
-import media
+from harness import media
 import results
-from conftest import Conn, timeout
+from conftest import connect, timeout
 
 EXIT_LIMIT = 1.0
 
@@ -46,8 +46,8 @@ def test_sigterm_during_scan(daemon_factory, long_mode):
     status = {}
     while time.monotonic() < deadline:
         try:
-            conn = Conn(daemon.socket, timeout_s=5)
-            status = conn.pairs("status")
+            conn = connect(daemon.socket, timeout_s=5)
+            status = conn.fields("status")
             conn.close()
             break
         except (OSError, ConnectionError):
@@ -101,7 +101,7 @@ def test_sigterm_inside_command_list(daemon_factory):
     conn.send('command_list_begin\nadd "b.wav"\nclear\nadd "b.wav"\nstatus\n')
     time.sleep(0.2)
     other = daemon.connect()  # the daemon serves others meanwhile
-    assert other.cmd("ping") == ["OK"]
+    assert other.command("ping") == ["OK"]
     seconds = terminate(daemon)
     state = read_state(daemon)
     assert [entry["uri"] for entry in state["queue"]] == ["a.wav"], state
@@ -116,7 +116,7 @@ def test_sigterm_right_after_start(daemon_factory):
         deadline = time.monotonic() + timeout(20)
         while time.monotonic() < deadline:
             try:
-                Conn(daemon.socket, timeout_s=5).close()
+                connect(daemon.socket, timeout_s=5).close()
                 break
             except (OSError, ConnectionError):
                 time.sleep(0.001)

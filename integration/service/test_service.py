@@ -13,149 +13,47 @@ import time
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-ELEGYD = ROOT / ".build" / "debug" / "elegyd"
+import harness
+from harness import RawClient as Client
 
 
-def require_binary():
-    if not ELEGYD.exists():
-        pytest.fail(f"{ELEGYD} is missing: run `swift build` first")
+def make_library(env, count=3, seconds=30):
+    """`count` tagged FLACs of sine tones in env.music/Artist/Album."""
+    for index in range(1, count + 1):
+        harness.media.write_song(env.music / "Artist" / "Album" / f"0{index} - Song{index}.flac", seconds, "sine",
+                                 str(200 + 100 * index), "vol", "0.3", title=f"Song{index}", artist="Artist",
+                                 album="Album")
 
 
-class Env:
-    """A private HOME/XDG tree and a small library of tagged FLACs."""
-
-    def __init__(self, base: pathlib.Path):
-        self.base = base
-        self.run = base / "run"
-        self.run.mkdir(mode=0o700)
-        self.music = base / "music"
-        self.socket = self.run / "elegy" / "socket"
-        self.state = base / "state" / "elegy" / "state.json"
-        self.vars = dict(os.environ)
-        self.vars.update(
-            HOME=str(base / "home"),
-            XDG_RUNTIME_DIR=str(self.run),
-            XDG_CACHE_HOME=str(base / "cache"),
-            XDG_STATE_HOME=str(base / "state"),
-            XDG_DATA_HOME=str(base / "data"),
-            XDG_CONFIG_HOME=str(base / "config"),
-        )
-        (base / "home").mkdir()
-
-    def make_library(self, count=3, seconds=30):
-        album = self.music / "Artist" / "Album"
-        album.mkdir(parents=True)
-        for index in range(1, count + 1):
-            path = album / f"0{index} - Song{index}.flac"
-            subprocess.run(
-                ["sox", "-q", "-n", "-r", "44100", "-c", "2", "-b", "16", str(path), "synth", str(seconds),
-                 "sine", str(200 + 100 * index), "vol", "0.3"],
-                check=True)
-            subprocess.run(
-                ["metaflac", f"--set-tag=TITLE=Song{index}", "--set-tag=ARTIST=Artist", "--set-tag=ALBUM=Album",
-                 str(path)],
-                check=True)
-
-
-class Pulse:
-    """A PulseAudio daemon with a null sink: real-time pacing for elegyd's `pulse` output."""
-
-    def __init__(self, base: pathlib.Path):
-        self.dir = base / "pulse"
-        self.dir.mkdir(mode=0o700)
-        env = dict(os.environ, HOME=str(self.dir), XDG_RUNTIME_DIR=str(self.dir))
-        self.process = subprocess.Popen(
-            ["pulseaudio", "--daemonize=no", "-n", "--exit-idle-time=-1", "--disallow-exit",
-             "--load=module-null-sink sink_name=null rate=44100 norewinds=1",
-             "--load=module-native-protocol-unix", f"--log-target=file:{self.dir}/log"],
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.server = f"unix:{self.dir}/pulse/native"
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                with socket.socket(socket.AF_UNIX) as probe:
-                    probe.connect(f"{self.dir}/pulse/native")
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("pulseaudio did not start")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=5)
-
-
-class Client:
-    """A minimal MPD-protocol client over the Unix socket."""
-
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.settimeout(10)
-        self.sock.connect(str(path))
-        self.file = self.sock.makefile("rb")
-        greeting = self.file.readline()
-        assert greeting.startswith(b"OK MPD "), greeting
-
-    def command(self, line):
-        self.sock.sendall(line.encode() + b"\n")
-        return self.command_reply()
-
-    def command_reply(self):
-        """Reads one answer (fields until OK); an ACK raises."""
-        fields = {}
-        while True:
-            reply = self.file.readline().decode().rstrip("\n")
-            if reply == "OK":
-                return fields
-            if reply.startswith("ACK"):
-                raise RuntimeError(reply)
-            key, _, value = reply.partition(": ")
-            fields.setdefault(key, value)
-
-    def close(self):
-        self.sock.close()
-
-
-def start(env: Env, output="null", extra=(), pulse=None, wait=True, **popen):
-    vars = dict(env.vars)
+def start(env, output="null", extra=(), pulse=None, wait=True):
+    """Starts elegyd in `env` and returns its process; with `wait`, once it serves and its scan is over."""
+    env.output, env.extra_args = output, list(extra)
     if pulse:
-        vars["PULSE_SERVER"] = pulse.server
-    process = subprocess.Popen(
-        [str(ELEGYD), "--music-dir", str(env.music), "--output", output, *extra],
-        env=vars, stdout=subprocess.DEVNULL, stderr=open(env.base / "elegyd.log", "ab"), **popen)
+        env.env.update(pulse.client_env)
+    else:
+        env.env.pop("PULSE_SERVER", None)
+    env.start(wait=wait, limit=15)
     if wait:
-        wait_for_socket(env, process)
-    return process
-
-
-def wait_for_socket(env, process, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"elegyd exited with {process.returncode}: {(env.base / 'elegyd.log').read_text()}")
-        try:
-            client = Client(env.socket)
-            while client.command("status").get("updating_db"):
-                time.sleep(0.05)
-            client.close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("elegyd did not answer")
+        env.wait_scanned()
+    return env.proc
 
 
 @pytest.fixture
 def env():
-    require_binary()
+    """A private HOME/XDG tree for elegyd, not started: it binds its default socket
+    ($XDG_RUNTIME_DIR/elegy/socket) and gets no --playlists, as a user's service would."""
+    if not harness.ELEGYD.exists():
+        pytest.fail(f"{harness.ELEGYD} is missing: run `swift build` first")
     base = pathlib.Path(tempfile.mkdtemp(prefix="elegy-service-"))
-    yield Env(base)
+    daemon = harness.Elegyd(base, socket=None, playlists=None)
+    yield daemon
+    daemon.kill()
     shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
 def pulse(env):
-    server = Pulse(env.base)
+    server = harness.PulseAudio(env.root / "pulse").start()
     yield server
     server.stop()
 
@@ -175,10 +73,10 @@ def pulse(env):
     ],
 )
 def test_bad_config_exits_78_naming_file_line_and_key(env, text, expected):
-    config = env.base / "elegy.toml"
+    config = env.root / "elegy.toml"
     config.write_text(text)
     result = subprocess.run(
-        [str(ELEGYD), "--config", str(config), "--output", "null"], env=env.vars, capture_output=True, text=True,
+        [str(env.binary), "--config", str(config), "--output", "null"], env=env.env, capture_output=True, text=True,
         timeout=20)
     assert result.returncode == 78, result.stderr
     assert expected in result.stderr, result.stderr
@@ -187,7 +85,7 @@ def test_bad_config_exits_78_naming_file_line_and_key(env, text, expected):
 
 def test_missing_explicit_config_is_an_error(env):
     result = subprocess.run(
-        [str(ELEGYD), "--config", str(env.base / "nope.toml")], env=env.vars, capture_output=True, text=True,
+        [str(env.binary), "--config", str(env.root / "nope.toml")], env=env.env, capture_output=True, text=True,
         timeout=20)
     assert result.returncode == 78
     assert "nope.toml" in result.stderr
@@ -197,24 +95,24 @@ def test_missing_explicit_config_is_an_error(env):
 
 
 def test_restart_restores_queue_song_position_volume_and_modes(env, pulse):
-    env.make_library(count=3, seconds=30)
+    make_library(env, count=3, seconds=30)
     daemon = start(env, output="pulse", pulse=pulse)
     client = Client(env.socket)
-    client.command('add ""')
+    client.fields('add ""')
     for line in ("setvol 35", "repeat 1", "random 0", "single 0", "consume 0", "play 1", "seekcur 12"):
-        client.command(line)
+        client.fields(line)
     time.sleep(1.5)
-    before = client.command("status")
+    before = client.fields("status")
     client.close()
     daemon.send_signal(signal.SIGTERM)
     assert daemon.wait(timeout=5) == 0
-    saved = json.loads(env.state.read_text())
+    saved = json.loads(env.state_file.read_text())
     assert len(saved["queue"]) == 3 and saved["current_position"] == 1 and saved["volume"] == 35
 
     daemon = start(env, output="pulse", pulse=pulse)
     try:
         client = Client(env.socket)
-        after = client.command("status")
+        after = client.fields("status")
         assert after["state"] == "pause"  # restored paused
         assert after["playlistlength"] == "3"
         assert after["song"] == before["song"] == "1"
@@ -229,11 +127,11 @@ def test_restart_restores_queue_song_position_volume_and_modes(env, pulse):
 def test_first_answer_after_a_restart_already_has_the_restored_queue(env):
     """The socket is bound before the index and state are loaded; a client that connects at that moment must wait
     for them, not see an empty queue and library (and must not have its `add` overwritten by the restore)."""
-    env.make_library(count=3, seconds=1)
+    make_library(env, count=3, seconds=1)
     daemon = start(env)
     client = Client(env.socket)
-    client.command('add ""')
-    client.command("repeat 1")
+    client.fields('add ""')
+    client.fields("repeat 1")
     client.close()
     daemon.send_signal(signal.SIGTERM)
     assert daemon.wait(timeout=5) == 0
@@ -248,10 +146,10 @@ def test_first_answer_after_a_restart_already_has_the_restored_queue(env):
                 except OSError:
                     assert time.time() < deadline, "elegyd did not bind its socket"
                     time.sleep(0.001)
-            client.sock.sendall(b'status\nstats\nadd "Artist/Album/01 - Song1.flac"\n')
-            status = client.command_reply()
-            stats = client.command_reply()
-            assert client.command_reply() == {}
+            client.send(b'status\nstats\nadd "Artist/Album/01 - Song1.flac"\n')
+            status = client.response_fields()
+            stats = client.response_fields()
+            assert client.response_fields() == {}
             client.close()
             assert status["playlistlength"] == str(3 + attempt), f"attempt {attempt}: {status}"
             assert status["repeat"] == "1", f"attempt {attempt}: {status}"
@@ -260,30 +158,30 @@ def test_first_answer_after_a_restart_already_has_the_restored_queue(env):
             daemon.send_signal(signal.SIGTERM)
             assert daemon.wait(timeout=5) == 0
         # The `add` sent before the restore finished came after it: the queue grew by one each time.
-        assert len(json.loads(env.state.read_text())["queue"]) == 4 + attempt
+        assert len(json.loads(env.state_file.read_text())["queue"]) == 4 + attempt
 
 
 def test_connection_timeout_closes_silent_clients_but_not_idling_or_talking_ones(env):
     """`connection_timeout` (MPD's option): a silent client is disconnected after it; one waiting in `idle`, or one
     that keeps sending commands, stays connected."""
-    env.make_library(count=1, seconds=1)
-    config = env.base / "elegy.toml"
+    make_library(env, count=1, seconds=1)
+    config = env.root / "elegy.toml"
     config.write_text(f'music_directory = "{env.music}"\nconnection_timeout = 1\n')
     daemon = start(env, extra=("--config", str(config)))
     try:
         silent, idling, talking = Client(env.socket), Client(env.socket), Client(env.socket)
-        idling.sock.sendall(b"idle\n")
+        idling.send(b"idle\n")
         began = time.monotonic()
         while time.monotonic() - began < 2.5:
-            talking.command("ping")
+            talking.fields("ping")
             time.sleep(0.3)
-        assert silent.file.readline() == b"", "the silent client is still connected after 2.5 s"
-        assert talking.command("ping") == {}
-        idling.sock.sendall(b"noidle\n")
-        assert idling.command_reply() == {}
+        assert silent.at_eof(10), "the silent client is still connected after 2.5 s"
+        assert talking.fields("ping") == {}
+        idling.send(b"noidle\n")
+        assert idling.response_fields() == {}
         # Out of idle and silent again: its timer is back, so it is closed in turn.
         time.sleep(2.5)
-        assert idling.file.readline() == b"", "the client stayed connected after leaving idle and falling silent"
+        assert idling.at_eof(10), "the client stayed connected after leaving idle and falling silent"
         for client in (silent, idling, talking):
             client.close()
     finally:
@@ -292,17 +190,17 @@ def test_connection_timeout_closes_silent_clients_but_not_idling_or_talking_ones
 
 
 def test_kill_9_in_a_loop_loses_at_most_a_second(env, pulse):
-    env.make_library(count=2, seconds=120)
+    make_library(env, count=2, seconds=120)
     daemon = start(env, output="pulse", pulse=pulse)
     client = Client(env.socket)
-    client.command('add ""')
-    client.command("play 0")
+    client.fields('add ""')
+    client.fields("play 0")
     client.close()
     rounds = int(os.environ.get("ELEGY_KILL_ROUNDS", "20"))
     for round_number in range(rounds):
         time.sleep(1.3)
         client = Client(env.socket)
-        status = client.command("status")
+        status = client.fields("status")
         client.close()
         assert status["state"] == "play", (round_number, status)
         elapsed_before = float(status["elapsed"])
@@ -310,45 +208,45 @@ def test_kill_9_in_a_loop_loses_at_most_a_second(env, pulse):
         daemon.wait(timeout=5)
         daemon = start(env, output="pulse", pulse=pulse)
         client = Client(env.socket)
-        restored = client.command("status")
+        restored = client.fields("status")
         assert restored["song"] == status["song"], (round_number, status, restored)
         assert restored["playlistlength"] == "2"
         gap = elapsed_before - float(restored["elapsed"])
         assert -0.2 <= gap <= 1.0 + 0.35, (round_number, elapsed_before, restored["elapsed"])
-        client.command("pause 0")
+        client.fields("pause 0")
         client.close()
     daemon.terminate()
     daemon.wait(timeout=5)
 
 
 def test_sigterm_writes_state_and_exits_0_within_a_second(env):
-    env.make_library(count=2, seconds=5)
+    make_library(env, count=2, seconds=5)
     daemon = start(env)
     client = Client(env.socket)
-    client.command('add ""')
-    client.command("setvol 42")
+    client.fields('add ""')
+    client.fields("setvol 42")
     client.close()
     started = time.time()
     daemon.send_signal(signal.SIGTERM)
     assert daemon.wait(timeout=5) == 0
     assert time.time() - started < 1.0
-    saved = json.loads(env.state.read_text())
+    saved = json.loads(env.state_file.read_text())
     assert saved["volume"] == 42 and len(saved["queue"]) == 2
     assert not env.socket.exists()
 
 
 def test_corrupt_state_is_moved_aside(env):
-    env.make_library(count=1, seconds=2)
-    env.state.parent.mkdir(parents=True)
-    env.state.write_text("{ not json")
+    make_library(env, count=1, seconds=2)
+    env.state_file.parent.mkdir(parents=True)
+    env.state_file.write_text("{ not json")
     daemon = start(env)
     try:
         client = Client(env.socket)
-        assert client.command("status")["playlistlength"] == "0"
+        assert client.fields("status")["playlistlength"] == "0"
         client.close()
-        moved = list(env.state.parent.glob("state.json.corrupt-*"))
+        moved = list(env.state_file.parent.glob("state.json.corrupt-*"))
         assert len(moved) == 1 and moved[0].read_text() == "{ not json"
-        assert "corrupt" in (env.base / "elegyd.log").read_text()
+        assert "corrupt" in env.log_path.read_text()
     finally:
         daemon.terminate()
         daemon.wait(timeout=5)
@@ -358,18 +256,18 @@ def test_corrupt_state_is_moved_aside(env):
 
 
 def test_readiness_and_stopping_reach_notify_socket(env):
-    env.make_library(count=1, seconds=2)
-    notify_path = env.base / "notify"
+    make_library(env, count=1, seconds=2)
+    notify_path = env.root / "notify"
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     listener.bind(str(notify_path))
     listener.settimeout(15)
-    env.vars["NOTIFY_SOCKET"] = str(notify_path)
+    env.env["NOTIFY_SOCKET"] = str(notify_path)
     daemon = start(env, wait=False)
     messages = []
     while not any("READY=1" in message for message in messages):
         messages.append(listener.recv(4096).decode())
     client = Client(env.socket)  # READY means the socket serves
-    client.command("ping")
+    client.fields("ping")
     client.close()
     daemon.send_signal(signal.SIGTERM)
     while not any("STOPPING=1" in message for message in messages):
@@ -379,18 +277,18 @@ def test_readiness_and_stopping_reach_notify_socket(env):
 
 
 def test_socket_activation_adopts_the_passed_socket(env):
-    env.make_library(count=1, seconds=2)
-    activated = env.base / "activated.sock"
+    make_library(env, count=1, seconds=2)
+    activated = env.root / "activated.sock"
     process = subprocess.Popen(
-        ["systemd-socket-activate", "-l", str(activated), "--", str(ELEGYD), "--music-dir", str(env.music),
+        ["systemd-socket-activate", "-l", str(activated), "--", str(env.binary), "--music-dir", str(env.music),
          "--output", "null"],
-        env=env.vars, stdout=subprocess.DEVNULL, stderr=open(env.base / "elegyd.log", "ab"))
+        env=env.env, stdout=subprocess.DEVNULL, stderr=open(env.log_path, "ab"))
     try:
         deadline = time.time() + 15
         while not activated.exists() and time.time() < deadline:
             time.sleep(0.05)
         client = Client(activated)  # the first connection starts elegyd, which adopts the listener
-        assert client.command("ping") == {}
+        assert client.fields("ping") == {}
         client.close()
         assert not env.socket.exists(), "elegyd bound its own socket instead of adopting the passed one"
     finally:
@@ -402,7 +300,7 @@ def test_daemon_maps_neither_foundation_nor_icu(env):
     """Memory (issue 3): elegyd links the Swift runtime statically and uses only FoundationEssentials. Linking
     libFoundation (and with it ICU and its data) costs about 8 MB of resident memory; one `String.contains` that
     resolves to Foundation's overload (visible through TOMLKit) is enough to bring it back."""
-    env.make_library(count=1, seconds=1)
+    make_library(env, count=1, seconds=1)
     daemon = start(env)
     try:
         maps = pathlib.Path(f"/proc/{daemon.pid}/maps").read_text()

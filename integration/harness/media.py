@@ -1,4 +1,5 @@
-"""Test audio, good and hostile, written by the tests themselves (python's wave module, flac, lame)."""
+"""Test audio, good and hostile, written by the tests themselves: WAV and hostile files from Python (the wave
+module, exact bytes), tones and noise from sox, encoded with flac/lame/oggenc/opusenc and tagged."""
 
 import math
 import os
@@ -8,6 +9,93 @@ import struct
 import subprocess
 import wave
 from pathlib import Path
+
+ENCODERS = {".flac": "flac", ".mp3": "lame", ".ogg": "oggenc", ".opus": "opusenc"}
+
+
+def run(argv, **kwargs):
+    """Runs a tool, failing loudly with its output when it fails."""
+    result = subprocess.run(argv, capture_output=True, text=True, **kwargs)
+    if result.returncode != 0:
+        raise RuntimeError(f"{argv[0]} failed ({result.returncode}): {result.stderr.strip()}")
+    return result
+
+
+def require(*tools):
+    for tool in tools:
+        if shutil.which(tool) is None:
+            raise RuntimeError(f"{tool} is required (scripts/install-deps.sh installs it)")
+
+
+# sox ----------------------------------------------------------------------------------------------------------
+
+
+def synth(path, seconds, *effects, rate=44100, bits=16, channels=2):
+    """`sox -n` into `path` (its format from the suffix): `synth SECONDS` followed by `effects`, e.g.
+    ("sine", "440") or ("sine", "220", "pinknoise", "gain", "-n", "-3")."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run(["sox", "-q", "-n", "-r", str(rate), "-b", str(bits), "-c", str(channels), str(path),
+         "synth", str(seconds), *effects])
+    return path
+
+
+def write_tone_flac(path, seconds=0.2):
+    """A short untagged 44.1 kHz 16-bit stereo FLAC of a 440 Hz tone (tests that need a file, not its sound)."""
+    return synth(path, seconds, "sine", "440")
+
+
+def encode(wav, path, title=None, artist=None, album=None, track=None):
+    """Encodes `wav` into `path` by its suffix (.flac, .mp3 with ID3v2, .ogg, .opus), with the tags given."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    require(ENCODERS[suffix])
+    if suffix == ".flac":
+        run(["flac", "-s", "-f", "-5", "-o", str(path), str(wav)])
+        tags = [f"--set-tag={key}={value}" for key, value in
+                (("TITLE", title), ("ARTIST", artist), ("ALBUM", album), ("TRACKNUMBER", track)) if value is not None]
+        if tags:
+            run(["metaflac", *tags, str(path)])
+    elif suffix == ".mp3":
+        tags = [flag for key, value in (("--tt", title), ("--ta", artist), ("--tl", album), ("--tn", track))
+                if value is not None for flag in (key, str(value))]
+        run(["lame", "--quiet", "-b", "192", "--id3v2-only", *tags, str(wav), str(path)])
+    elif suffix == ".ogg":
+        tags = [flag for key, value in (("-t", title), ("-a", artist), ("-l", album), ("-N", track))
+                if value is not None for flag in (key, str(value))]
+        run(["oggenc", "-Q", *tags, "-o", str(path), str(wav)])
+    else:
+        tags = [flag for key, value in (("--title", title), ("--artist", artist), ("--album", album),
+                                        ("--tracknumber", track)) if value is not None for flag in (key, str(value))]
+        run(["opusenc", "--quiet", *tags, str(wav), str(path)])
+    return path
+
+
+def write_song(path, seconds, *effects, **tags):
+    """A sox-made sound (`synth` effects) encoded by the suffix of `path` and tagged (`encode`'s keywords)."""
+    path = Path(path)
+    wav = synth(path.with_suffix(".tmp.wav"), seconds, *effects)
+    try:
+        return encode(wav, path, **tags)
+    finally:
+        wav.unlink()
+
+
+def decoded_pcm(path):
+    """A FLAC's samples as signed 16-bit little-endian interleaved PCM (what a bit-perfect output receives)."""
+    return subprocess.run(
+        ["flac", "-d", "-s", "--force-raw-format", "--endian=little", "--sign=signed", "-c", str(path)],
+        capture_output=True, check=True).stdout
+
+
+def generate_demo_library(root):
+    """scripts/demo-library.sh's messy library of curated songs and decoys, under `root`."""
+    from .paths import REPO
+
+    run(["bash", str(REPO / "scripts" / "demo-library.sh"), str(root)])
+
+
+# Python-written WAV -------------------------------------------------------------------------------------------
 
 
 def pcm16(seconds, rate=44100, channels=2, freq=440.0, amplitude=0.3):
