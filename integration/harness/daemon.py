@@ -4,6 +4,7 @@ output and log, started, watched, measured and stopped."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -189,8 +190,6 @@ class Elegyd:
 
     def forget_index(self) -> None:
         """Removes the cached index and the saved state: the next start scans from nothing."""
-        import shutil
-
         shutil.rmtree(self.cache_home, ignore_errors=True)
         shutil.rmtree(self.state_home, ignore_errors=True)
 
