@@ -5,8 +5,9 @@ let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 // TOMLKit imports Foundation; without this, its String extensions (`contains`, `range(of:)`) leak into every
 // module that imports ElegyCore and pull libFoundation and ICU into elegyd (see BENCHMARKS.md, RSS).
 let noFoundationLeak: [SwiftSetting] = strict + [.enableUpcomingFeature("MemberImportVisibility")]
-// elegyd links the Swift runtime statically (see below), except for sanitizer builds (tests/robustness/sanitizers.sh
-// sets ELEGY_DYNAMIC_RUNTIME=1): ThreadSanitizer's libdispatch interceptors do not work in a static link.
+// elegyd links the Swift runtime statically (see below), except for sanitizer builds
+// (integration/robustness/sanitizers.sh sets ELEGY_DYNAMIC_RUNTIME=1): ThreadSanitizer's libdispatch interceptors
+// do not work in a static link.
 let staticRuntime = Context.environment["ELEGY_DYNAMIC_RUNTIME"] == nil
 
 let package = Package(

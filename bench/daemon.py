@@ -14,12 +14,16 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+# The Python suites' harness (integration/harness): the elegyd launcher and the raw MPD-protocol client.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import harness  # noqa: E402
+from harness import RawClient  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -81,51 +85,11 @@ def proc_mem(pid):
     return rss, hwm
 
 
-# ---------------------------------------------------------------- a minimal MPD-protocol client
-
-
-class Ack(Exception):
-    pass
-
-
-class Client:
-    def __init__(self, path, timeout=30):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
-        self.sock.connect(path)
-        self.file = self.sock.makefile("rb")
-        greeting = self.file.readline()
-        if not greeting.startswith(b"OK MPD"):
-            raise RuntimeError(f"bad greeting {greeting!r}")
-
-    def command(self, line):
-        self.sock.sendall(line.encode() + b"\n")
-        out = {}
-        while True:
-            raw = self.file.readline()
-            if not raw:
-                raise RuntimeError("connection closed")
-            text = raw.decode("utf-8", "replace").rstrip("\n")
-            if text == "OK":
-                return out
-            if text.startswith("ACK "):
-                raise Ack(text)
-            key, _, value = text.partition(": ")
-            out.setdefault(key, value)
-
-    def close(self):
-        try:
-            self.file.close()
-            self.sock.close()
-        except OSError:
-            pass
-
-
 # ---------------------------------------------------------------- the two daemons
 
 
 class Daemon:
-    """One running daemon under test."""
+    """One running daemon under test (MPD here; Elegyd below wraps the harness's launcher)."""
 
     name = "?"
 
@@ -146,14 +110,12 @@ class Daemon:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log}")
             try:
-                client = Client(self.socket)
-                client.command("ping")
+                client = RawClient(self.socket, timeout=30)
+                client.fields("ping")
                 elapsed = time.perf_counter() - start
                 client.close()
                 return elapsed
-            except (FileNotFoundError, ConnectionRefusedError):
-                time.sleep(0.0005)
-            except (ConnectionResetError, BrokenPipeError, RuntimeError):
+            except (OSError, EOFError):
                 time.sleep(0.0005)
 
     def stop(self):
@@ -172,13 +134,13 @@ class Daemon:
 
     def wait_library(self, songs, timeout=300):
         """Polls (every 5 ms) until `status` shows no updating_db and `stats` counts `songs`."""
-        client = Client(self.socket)
+        client = RawClient(self.socket, timeout=30)
         deadline = time.perf_counter() + timeout
         try:
             while time.perf_counter() < deadline:
-                status = client.command("status")
+                status = client.fields("status")
                 if "updating_db" not in status:
-                    stats = client.command("stats")
+                    stats = client.fields("stats")
                     if int(stats.get("songs", "0")) >= songs:
                         return
                 time.sleep(0.005)
@@ -188,30 +150,32 @@ class Daemon:
 
 
 class Elegyd(Daemon):
+    """elegyd through harness.Elegyd: work/{home,config,data,cache,state,run} as HOME and XDG, the `null` output."""
+
     name = "elegyd"
 
     def __init__(self, binary, playlists, *rest):
         super().__init__(*rest)
-        self.binary, self.playlists = binary, playlists
+        self.daemon = harness.Elegyd(self.work, self.music, "null", binary=binary, socket=self.socket,
+                                     playlists=playlists or None, log_path=self.log)
 
-    def environment(self):
-        env = dict(os.environ)
-        for key, sub in (("XDG_CACHE_HOME", "cache"), ("XDG_STATE_HOME", "state"), ("XDG_CONFIG_HOME", "config"),
-                         ("XDG_DATA_HOME", "data"), ("XDG_RUNTIME_DIR", "run"), ("HOME", "home")):
-            path = os.path.join(self.work, sub)
-            os.makedirs(path, mode=0o700, exist_ok=True)
-            env[key] = path
-        return env
+    def start(self):
+        """Starts the process; returns seconds from spawn to the answer to the first `ping`."""
+        try:
+            os.unlink(self.socket)
+        except FileNotFoundError:
+            pass
+        self.daemon.start(wait=False)
+        self.proc = self.daemon.proc
+        return self.daemon.wait_ready(limit=600, poll=0.0005, ping=True)
 
-    def argv(self):
-        argv = [self.binary, "--socket", self.socket, "--music-dir", self.music, "--output", "null"]
-        if self.playlists:
-            argv += ["--playlists", self.playlists]
-        return argv
+    def stop(self):
+        if self.proc:
+            self.daemon.stop(limit=20, strict=False)
+        self.proc = None
 
     def forget_index(self):
-        shutil.rmtree(os.path.join(self.work, "cache"), ignore_errors=True)
-        shutil.rmtree(os.path.join(self.work, "state"), ignore_errors=True)
+        self.daemon.forget_index()
 
 
 class MPD(Daemon):
@@ -330,12 +294,12 @@ def timed_update(daemon, files, stamp):
     a full re-read of every file's tags, without the daemon's start-up in the figure."""
     for path in files:
         os.utime(path, (stamp, stamp))
-    client = Client(daemon.socket)
+    client = RawClient(daemon.socket, timeout=30)
     try:
         cpu0 = proc_cpu(daemon.pid)
         start = time.perf_counter()
-        client.command("update")
-        while "updating_db" in client.command("status"):
+        client.fields("update")
+        while "updating_db" in client.fields("status"):
             time.sleep(0.002)
         return time.perf_counter() - start, proc_cpu(daemon.pid) - cpu0
     finally:
@@ -395,24 +359,24 @@ def play_cpu(daemon, uri, reps):
     """CPU seconds (median) the daemon spends playing `uri` from `play` to `state: stop`, and the wall time."""
     daemon.start()
     daemon.wait_library(1)
-    client = Client(daemon.socket, timeout=600)
+    client = RawClient(daemon.socket, timeout=600)
     cpus, walls = [], []
     try:
         for _ in range(reps):
-            client.command("clear")
-            client.command(f'add "{uri}"')
+            client.fields("clear")
+            client.fields(f'add "{uri}"')
             pid = daemon.pid
             time.sleep(0.3)
             cpu0 = proc_cpu(pid)
             start = time.perf_counter()
-            client.command("play 0")
+            client.fields("play 0")
             while True:
-                status = client.command("status")
+                status = client.fields("status")
                 if status.get("state") == "stop":
                     break
                 if status.get("error"):
                     raise RuntimeError(f"{daemon.name}: {status['error']}")
-                client.command("idle player")
+                client.fields("idle player")
             walls.append(time.perf_counter() - start)
             cpus.append(proc_cpu(pid) - cpu0)
         _, peak = proc_mem(daemon.pid)

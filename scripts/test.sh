@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/test.sh — Elegy's one test command (README, `make test` and .ci/run call it).
 # From a fresh clone on Debian 12: installs what the tests need, builds the package and its tests, runs every
-# Swift test suite, the end-to-end suite (tests/e2e: the real elegyd driven by mpc, python-mpd2 and elegy) and
-# the systemd unit check, then prints a one-line summary. Exits non-zero if any step fails.
+# Swift test suite, the Python suites under integration/ (e2e: the real elegyd driven by mpc, python-mpd2 and
+# elegy; service; robustness) and the systemd unit check, then prints a one-line summary. Exits non-zero if any
+# step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,21 +20,18 @@ swift build --build-tests
 step "swift test"
 swift test --skip-build --no-parallel
 
-# Every Python suite under tests/ (tests/e2e here; tests/service where it exists).
-python_suites=()
-for suite in tests/e2e tests/service; do
-    [[ -d $suite ]] && python_suites+=("$suite")
-done
+# The Python suites under integration/ (one harness: integration/harness).
+python_suites=(integration/e2e integration/service)
 step "python suites: ${python_suites[*]}"
 python3 -m pytest "${python_suites[@]}" -q
 
-# The robustness suite (tests/robustness): protocol fuzzing (100,000 inputs, seeded), hostile files, device
+# The robustness suite (integration/robustness): protocol fuzzing (100,000 inputs, seeded), hostile files, device
 # failures, connection floods, signals; `--long` for the benchmark sizes.
 step "robustness"
-python3 -m pytest tests/robustness -q -p no:cacheprovider
+python3 -m pytest integration/robustness -q -p no:cacheprovider
 
 step "systemd units"
-tests/systemd-verify.sh
+integration/systemd-verify.sh
 
 echo
-echo "test.sh: all passed: swift build, swift test, pytest ${python_suites[*]} tests/robustness, systemd verify ($((SECONDS - started)) s)"
+echo "test.sh: all passed: swift build, swift test, pytest ${python_suites[*]} integration/robustness, systemd verify ($((SECONDS - started)) s)"
