@@ -184,7 +184,7 @@ final class AudioThread {
         var seconds = start.seconds
         while let track = candidate {
             do {
-                let opened = try Decoder(path: track.path)
+                let opened = try Decoder(path: track.path, exactMessage: false)
                 let frame = AudioThread.frame(atSeconds: seconds, in: opened)
                 if seconds > 0 { try opened.seek(toFrame: frame) }
                 startDecoding(track, with: opened, atFrame: frame, paused: start.paused)

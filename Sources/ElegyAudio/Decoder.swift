@@ -15,31 +15,34 @@ public final class Decoder {
     public let frameCount: Int64?
     private let subFormat: Int32
     private var handle: OpaquePointer?
-    /// Serialises a failed open's retry with reading libsndfile's process-wide error message (see `init`).
-    private static let failureLock = Lock(())
+    /// Serialises opens whose error message must be exact with reading libsndfile's process-wide message.
+    private static let messageLock = Lock()
     /// The file's size in bytes when it was opened.
     private let fileSize: Int64
 
     /// Opens `path`. Throws libsndfile's message when the file is missing, unreadable or not audio.
     /// The corresponding C function is `sf_open`.
-    public init(path: String) throws(DecoderError) {
+    ///
+    /// libsndfile keeps a failed open's message in one process-wide variable, so opens whose message must be exact
+    /// (the scanner's, reported per file in `status` and the log) hold `messageLock` across the open
+    /// (`exactMessage`). Playback opens (`exactMessage: false`) take no lock, so the audio side never queues
+    /// behind the scanner's threads; only when one fails is it opened again under the lock for its message, which
+    /// a playback failure at the same instant could still swap (both then name a real, failing file).
+    public init(path: String, exactMessage: Bool = true) throws(DecoderError) {
         var info = SF_INFO()
         let (fd, size) = try Decoder.openRegularFile(path)
-        // No lock on the way that succeeds: the audio side's opener and the scanner's threads never queue behind
-        // one another. libsndfile keeps a failed open's message in one process-wide variable that every open resets,
-        // so a failure is opened again under `failureLock` to read its own message, not another file's. (libsndfile
-        // closes the descriptor when the open fails.)
-        var handle = sf_open_fd(fd, Int32(SFM_READ), &info, Int32(SF_TRUE))
-        if handle == nil {
-            let (retried, _) = try Decoder.openRegularFile(path)
-            let (again, failure) = Decoder.failureLock.withLock { _ -> (OpaquePointer?, String) in
-                let again = sf_open_fd(retried, Int32(SFM_READ), &info, Int32(SF_TRUE))
-                return (again, again == nil ? String(cString: sf_strerror(nil)) : "")
+        var handle: OpaquePointer?
+        var failure = ""
+        if exactMessage {
+            (handle, failure) = Decoder.openUnderMessageLock(fd, &info)
+        } else {
+            handle = sf_open_fd(fd, Int32(SFM_READ), &info, Int32(SF_TRUE))
+            if handle == nil {  // libsndfile closed `fd`: open again, under the lock, for the message
+                let (retried, _) = try Decoder.openRegularFile(path)
+                (handle, failure) = Decoder.openUnderMessageLock(retried, &info)
             }
-            guard again != nil else { throw DecoderError(function: "sf_open", path: path, message: failure) }
-            handle = again  // the file changed between the two opens: take what opens now
         }
-        guard let opened = handle else { throw DecoderError(function: "sf_open", path: path, message: "cannot open") }
+        guard let opened = handle else { throw DecoderError(function: "sf_open", path: path, message: failure) }
         guard info.channels > 0, info.channels <= 32, info.samplerate > 0, info.samplerate <= 768_000 else {
             sf_close(opened)
             throw DecoderError(
@@ -63,6 +66,14 @@ public final class Decoder {
 
     deinit {
         if let handle { sf_close(handle) }
+    }
+
+    /// `sf_open_fd` and, when it fails, its message, both under `messageLock`.
+    private static func openUnderMessageLock(_ fd: Int32, _ info: inout SF_INFO) -> (OpaquePointer?, String) {
+        messageLock.withLock {
+            let handle = sf_open_fd(fd, Int32(SFM_READ), &info, Int32(SF_TRUE))
+            return (handle, handle == nil ? String(cString: sf_strerror(nil)) : "")
+        }
     }
 
     /// A read descriptor for `path` and the file's size, opened without blocking: a FIFO (or a device) put where a song was would

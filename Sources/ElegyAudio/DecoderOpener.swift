@@ -71,7 +71,7 @@ final class DecoderOpener: @unchecked Sendable {
                 return stopping ? nil : waiting
             }
             guard let track = next else { break }
-            let result = Result { () throws(DecoderError) in try Decoder(path: track.path) }
+            let result = Result { () throws(DecoderError) in try Decoder(path: track.path, exactMessage: false) }
             deliver(OpenedDecoder(track: track, result: result))
         }
         lock.withLock {

@@ -134,3 +134,27 @@ def test_sigint_and_sigterm_twice(daemon_factory):
     daemon.start()
     rc, seconds = daemon.stop(signal.SIGINT, limit=10)
     assert rc == 0 and seconds < timeout(EXIT_LIMIT)
+
+
+def test_commands_answered_after_sigterm_are_saved(daemon_factory):
+    """Shutdown stops accepting and reading before it saves: every command a client was told succeeded after the
+    signal is in the saved state (the state used to be saved first, and adds answered afterwards were lost)."""
+    daemon = daemon_factory("late")
+    media.write_wav(daemon.music / "a.wav", 0.2)
+    daemon.start()
+    daemon.wait_scanned()
+    conn = daemon.connect()
+    conn.ok('add "a.wav"')
+    answered = 1
+    os.kill(daemon.pid, signal.SIGTERM)
+    try:
+        while True:
+            if conn.command('add "a.wav"') != ["OK"]:
+                break
+            answered += 1
+    except (OSError, ConnectionError, EOFError, AssertionError):
+        pass  # the connection was closed: nothing more was accepted
+    rc, _ = daemon.stop(signal.SIGTERM, limit=10)
+    assert rc == 0, daemon.crash_report()
+    state = read_state(daemon)
+    assert len(state["queue"]) >= answered, (len(state["queue"]), answered)
