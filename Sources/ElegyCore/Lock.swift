@@ -36,8 +36,21 @@ public final class Lock<State>: @unchecked Sendable {
         return try body(&state.pointee)
     }
 
-    /// Inside `withLock` only: releases the mutex until `broadcast`, then holds it again. Callers loop on their
-    /// condition (wake-ups may be spurious).
+    /// Waits (releasing the mutex meanwhile) until `ready` holds for the guarded value, then runs `body` with it.
+    /// The value is read again after every wake-up: a loop on the `inout` value inside `withLock` could be compiled
+    /// to read it once, since an `inout` is exclusive for the body's whole length.
+    public func withLock<T, E: Error>(
+        waitingUntil ready: (State) -> Bool, _ body: (inout State) throws(E) -> T
+    ) throws(E) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while !ready(state.pointee) { pthread_cond_wait(condition, mutex) }
+        return try body(&state.pointee)
+    }
+
+    /// Inside `withLock` only, for a `Lock<Void>` guarding properties of its owner (read again through `self` after
+    /// the wait): releases the mutex until `broadcast`, then holds it again. Callers loop on their condition
+    /// (wake-ups may be spurious). For a guarded value, use `withLock(waitingUntil:_:)`.
     public func wait() { pthread_cond_wait(condition, mutex) }
 
     /// Wakes every thread in `wait`; call inside `withLock`.

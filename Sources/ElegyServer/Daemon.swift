@@ -105,7 +105,7 @@ public final class Daemon: Sendable {
                 "library ready",
                 metadata: [
                     "music_directory": "\(options.musicDirectory)", "songs": "\(core.library.songs.count)",
-                    "curated_playlists": "\(curatedCount)", "queue": "\(core.playQueue.count)",
+                    "curated_playlists": "\(curatedCount)", "queue": "\(core.player.queue.count)",
                 ])
         }
         let server = try SocketServer.start(

@@ -50,14 +50,14 @@ extension DaemonCore {
         }
         add("urlhandlers", 0...0) { _ in }
         add("clearerror", 0...0) { context in
-            context.core.daemonError = nil
+            context.core.player.error = nil
             context.core.engine.clearError()
             context.core.changed(.player)
         }
         add("stats", 0...0) { context in context.core.writeStats(to: &context.response) }
         add("status", 0...0) { context in context.core.statusSnapshot().write(to: &context.response) }
         add("currentsong", 0...0) { context in
-            if let entry = context.core.playQueue.currentEntry, let position = context.core.playQueue.currentPosition {
+            if let entry = context.core.player.queue.currentEntry, let position = context.core.player.queue.currentPosition {
                 context.response.queueRecord(entry, position: position, tagTypes: context.client.tagTypes)
             }
         }

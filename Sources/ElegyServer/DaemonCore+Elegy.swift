@@ -4,7 +4,7 @@ import ElegyCore
 extension DaemonCore {
     static func addElegyCommands(_ add: CommandAdder) {
         add("moods", 0...0) { context in
-            for mood in context.core.catalog.moods {
+            for mood in context.core.curation.catalog.moods {
                 context.response.field("mood", mood.name)
                 context.response.field("description", mood.description)
             }
@@ -13,12 +13,12 @@ extension DaemonCore {
         add.resolver("resolve", 0...1) { context throws(ProtocolError) in
             let playlists: [CuratedPlaylist]
             if let name = context.arguments.first {
-                guard let playlist = context.core.catalog.playlist(named: name) else {
+                guard let playlist = context.core.curation.catalog.playlist(named: name) else {
                     throw ProtocolError(.noExist, "No such curated playlist")
                 }
                 playlists = [playlist]
             } else {
-                playlists = context.core.catalog.playlists
+                playlists = context.core.curation.catalog.playlists
             }
             let resolver = context.core.resolver()
             for playlist in playlists {
@@ -48,31 +48,29 @@ extension DaemonCore {
 
     /// `mood NAME`: the queue becomes the mood's songs found in the library, in its order, and plays.
     func startMood(_ name: String) throws(ProtocolError) {
-        guard let mood = catalog.mood(named: name) else { throw ProtocolError(.noExist, "No such mood: \(name)") }
-        let resolutions = resolver().resolve(catalog.songs(for: mood))
-        let found = resolutions.compactMap { resolution -> (song: Song, curatedKey: String?)? in
-            guard let uri = resolution.uri, let song = library.song(uri: uri) else { return nil }
-            return (song, "\(resolution.song.artist) - \(resolution.song.title)")
+        guard let mood = curation.catalog.mood(named: name) else {
+            throw ProtocolError(.noExist, "No such mood: \(name)")
         }
+        let (found, missing) = curation.songs(of: mood, resolver: resolver(), in: library)
         guard !found.isEmpty else {
             throw ProtocolError(.noExist, "No song of the mood \(name) is in the library (see `elegy resolve`)")
         }
         engine.stop()
-        playQueue.clear()
-        _ = try playQueue.add(contentsOf: found)
-        if mood.order == .shuffle { try playQueue.shuffle(nil) }
+        player.queue.clear()
+        _ = try player.queue.add(contentsOf: found)
+        if mood.order == .shuffle { try player.queue.shuffle(nil) }
         if let volume = mood.volume, settings.softwareMixer {
             engine.setVolume(volume)
             changed(.mixer)
         }
         if let sleep = mood.sleepSeconds { engine.setSleep(Double(sleep)) }
-        currentMood = mood.name
+        curation.currentMood = mood.name
         lastLoadedPlaylist = nil
         logger.info(
             "mood started",
-            metadata: ["mood": "\(name)", "found": "\(found.count)", "missing": "\(resolutions.count - found.count)"])
-        _ = try playQueue.play(at: 0)
-        startCurrent()
+            metadata: ["mood": "\(name)", "found": "\(found.count)", "missing": "\(missing)"])
+        _ = try player.queue.play(at: 0)
+        player.startCurrent()
         changed(.playlist, .options)
     }
 }

@@ -54,12 +54,12 @@ extension DaemonCore {
             }
         }
         add("findadd", 1...Int.max) { context throws(ProtocolError) in
-            _ = try context.core.playQueue.add(contentsOf: context.core.library.matchingSongs(context.arguments, caseSensitive: true))
-            context.core.queueChanged()
+            _ = try context.core.player.queue.add(contentsOf: context.core.library.matchingSongs(context.arguments, caseSensitive: true))
+            context.core.player.queueChanged()
         }
         add("searchadd", 1...Int.max) { context throws(ProtocolError) in
-            _ = try context.core.playQueue.add(contentsOf: context.core.library.matchingSongs(context.arguments, caseSensitive: false))
-            context.core.queueChanged()
+            _ = try context.core.player.queue.add(contentsOf: context.core.library.matchingSongs(context.arguments, caseSensitive: false))
+            context.core.player.queueChanged()
         }
         add.files("searchaddpl", 2...Int.max) { context throws(ProtocolError) in
             let found = try context.library.matchingSongs(Array(context.arguments.dropFirst()), caseSensitive: false)
@@ -99,10 +99,8 @@ extension DaemonCore {
     /// Starts a background scan; returns its job id at once. A scan already running is joined, not doubled.
     /// `rereadAll` (`rescan`) reads every file again instead of only new and changed ones.
     func startUpdate(path: String?, rereadAll: Bool = false) -> Int {
-        if let running = runningUpdate { return running }
-        updateJobID += 1
-        let job = updateJobID
-        runningUpdate = job
+        let (job, isNew) = updates.begin()
+        guard isNew else { return job }
         changed(.update)
         let scanPath = path.map(normalizedDirectory).flatMap { $0.isEmpty ? nil : $0 }
         Task(executorPreference: taskExecutor) {
@@ -116,9 +114,7 @@ extension DaemonCore {
                 self.logger.warning("library: skipped \(report.failed.count - DaemonCore.loggedScanFailures) more files")
             }
             self.queue.async { self.locked { core in
-                core.runningUpdate = nil
-                core.libraryVersion += 1
-                core.resolverCache = nil
+                core.updates.finish()
                 core.logger.info(
                     "library updated",
                     metadata: [

@@ -6,14 +6,14 @@ extension DaemonCore {
     static func addPlaybackCommands(_ add: CommandAdder) {
         add("play", 0...1) { context throws(ProtocolError) in
             let position = try context.arguments.first.map { text throws(ProtocolError) in try Arguments.parseInt(text) }
-            try context.core.play(position: position.flatMap { $0 < 0 ? nil : $0 })
+            try context.core.player.play(position: position.flatMap { $0 < 0 ? nil : $0 })
         }
         add("playid", 0...1) { context throws(ProtocolError) in
             if let text = context.arguments.first, let id = Int(text), id >= 0 {
-                _ = try context.core.playQueue.play(id: id)
-                context.core.startCurrent()
+                _ = try context.core.player.queue.play(id: id)
+                context.core.player.startCurrent()
             } else {
-                try context.core.play(position: nil)
+                try context.core.player.play(position: nil)
             }
         }
         add("pause", 0...1) { context throws(ProtocolError) in
@@ -21,7 +21,7 @@ extension DaemonCore {
             let pause = try context.arguments.first.map { text throws(ProtocolError) in try Arguments.parseBool(text) }
                 ?? (state == .play)
             if state == .stop {
-                if !pause { try context.core.play(position: nil) }
+                if !pause { try context.core.player.play(position: nil) }
                 return
             }
             context.core.engine.setPaused(pause)
@@ -29,15 +29,15 @@ extension DaemonCore {
         }
         add("stop", 0...0) { context in
             context.core.engine.stop()
-            context.core.playQueue.stop()
+            context.core.player.queue.stop()
             context.core.changed(.player)
         }
         add("next", 0...0) { context throws(ProtocolError) in
-            guard context.core.engine.status.state != .stop, context.core.playQueue.currentEntry != nil else { throw .notPlaying }
+            guard context.core.engine.status.state != .stop, context.core.player.queue.currentEntry != nil else { throw .notPlaying }
             let paused = context.core.engine.status.state == .pause
-            let hadConsume = context.core.playQueue.consume.isEnabled
-            switch context.core.playQueue.advance(.userNext) {
-            case .play, .pause: context.core.startCurrent(paused: paused)
+            let hadConsume = context.core.player.queue.consume.isEnabled
+            switch context.core.player.queue.advance(.userNext) {
+            case .play, .pause: context.core.player.startCurrent(paused: paused)
             case .stop:
                 context.core.engine.stop()
                 context.core.changed(.player)
@@ -47,22 +47,22 @@ extension DaemonCore {
         add("previous", 0...0) { context throws(ProtocolError) in
             guard context.core.engine.status.state != .stop else { throw .notPlaying }
             let paused = context.core.engine.status.state == .pause
-            _ = try context.core.playQueue.previous()
-            context.core.startCurrent(paused: paused)
+            _ = try context.core.player.queue.previous()
+            context.core.player.startCurrent(paused: paused)
         }
         add("seek", 2...2) { context throws(ProtocolError) in
             let position = try Arguments.parseUnsigned(context.arguments[0])
-            guard position < context.core.playQueue.count else { throw .badSongIndex }
-            try context.core.seek(toPosition: position, time: Arguments.parseSeconds(context.arguments[1]))
+            guard position < context.core.player.queue.count else { throw .badSongIndex }
+            try context.core.player.seek(toPosition: position, time: Arguments.parseSeconds(context.arguments[1]))
         }
         add("seekid", 2...2) { context throws(ProtocolError) in
-            guard let position = context.core.playQueue.position(ofID: try Arguments.parseUnsigned(context.arguments[0])) else {
+            guard let position = context.core.player.queue.position(ofID: try Arguments.parseUnsigned(context.arguments[0])) else {
                 throw .noSuchSong
             }
-            try context.core.seek(toPosition: position, time: Arguments.parseSeconds(context.arguments[1]))
+            try context.core.player.seek(toPosition: position, time: Arguments.parseSeconds(context.arguments[1]))
         }
         add("seekcur", 1...1) { context throws(ProtocolError) in
-            guard context.core.engine.status.state != .stop, let position = context.core.playQueue.currentPosition else {
+            guard context.core.engine.status.state != .stop, let position = context.core.player.queue.currentPosition else {
                 throw .notPlaying
             }
             let target: Double
@@ -70,7 +70,7 @@ extension DaemonCore {
             case .absolute(let seconds): target = seconds
             case .relative(let delta): target = max(0, context.core.engine.status.elapsed + delta)
             }
-            try context.core.seek(toPosition: position, time: target)
+            try context.core.player.seek(toPosition: position, time: target)
         }
         add("setvol", 1...1) { context throws(ProtocolError) in
             guard context.core.settings.softwareMixer else { throw ProtocolError(.system, "problems setting volume") }
@@ -87,20 +87,20 @@ extension DaemonCore {
             if context.core.settings.softwareMixer { context.response.field("volume", context.core.engine.status.volume) }
         }
         add("random", 1...1) { context throws(ProtocolError) in
-            context.core.playQueue.setRandom(try Arguments.parseBool(context.arguments[0]))
-            context.core.modesChanged()
+            context.core.player.queue.setRandom(try Arguments.parseBool(context.arguments[0]))
+            context.core.player.modesChanged()
         }
         add("repeat", 1...1) { context throws(ProtocolError) in
-            context.core.playQueue.repeatMode = try Arguments.parseBool(context.arguments[0])
-            context.core.modesChanged()
+            context.core.player.queue.repeatMode = try Arguments.parseBool(context.arguments[0])
+            context.core.player.modesChanged()
         }
         add("single", 1...1) { context throws(ProtocolError) in
-            context.core.playQueue.single = try Arguments.parseSingleMode(context.arguments[0])
-            context.core.modesChanged()
+            context.core.player.queue.single = try Arguments.parseSingleMode(context.arguments[0])
+            context.core.player.modesChanged()
         }
         add("consume", 1...1) { context throws(ProtocolError) in
-            context.core.playQueue.consume = try Arguments.parseToggleMode(context.arguments[0])
-            context.core.modesChanged()
+            context.core.player.queue.consume = try Arguments.parseToggleMode(context.arguments[0])
+            context.core.player.modesChanged()
         }
         add("crossfade", 1...1) { context throws(ProtocolError) in
             guard try Arguments.parseUnsigned(context.arguments[0]) == 0 else {
@@ -115,33 +115,4 @@ extension DaemonCore {
         add("replay_gain_status", 0...0) { context in context.response.field("replay_gain_mode", "off") }
     }
 
-    /// `play [POS]`: start the entry (or resume / restart the current one).
-    func play(position: Int?) throws(ProtocolError) {
-        let state = engine.status.state
-        if position == nil, state == .pause {
-            engine.setPaused(false)
-            changed(.player)
-            return
-        }
-        if position == nil, state == .play { return }
-        guard try playQueue.play(at: position) != nil else { return }
-        startCurrent()
-    }
-
-    /// Seeks in the current entry, or starts another entry at `time`.
-    func seek(toPosition position: Int, time: Double) throws(ProtocolError) {
-        let state = engine.status.state
-        if position == playQueue.currentPosition, state != .stop {
-            engine.seek(to: time)
-            changed(.player)
-            return
-        }
-        _ = try playQueue.play(at: position)
-        startCurrent(at: time, paused: state == .pause)
-    }
-
-    func modesChanged() {
-        refreshUpcoming()
-        changed(.options)
-    }
 }

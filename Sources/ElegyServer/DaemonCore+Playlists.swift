@@ -27,9 +27,9 @@ extension DaemonCore {
             let positionText = context.arguments.count > 2 ? context.arguments[2] : nil
             try context.locked { core throws(ProtocolError) in
                 let position = try positionText.map { text throws(ProtocolError) in try core.insertPosition(text) }
-                _ = try core.playQueue.add(contentsOf: songs.map { (song: $0, curatedKey: nil) }, at: position)
+                _ = try core.player.queue.add(contentsOf: songs.map { (song: $0, curatedKey: nil) }, at: position)
                 core.lastLoadedPlaylist = name
-                core.queueChanged()
+                core.player.queueChanged()
             }
         }
         add.files("save", 1...2) { context throws(ProtocolError) in
@@ -38,7 +38,7 @@ extension DaemonCore {
             guard ["create", "append", "replace"].contains(mode) else {
                 throw ProtocolError(.arg, "Unrecognized save mode: \(mode)")
             }
-            var songs = try context.locked { core in core.playQueue.entries.map(\.song) }
+            var songs = try context.locked { core in core.player.queue.entries.map(\.song) }
             let stored = context.storedPlaylists
             if mode == "create" {
                 try StoredPlaylists.validate(name)
@@ -96,7 +96,7 @@ extension DaemonCore {
     {
         let stored = context.storedPlaylists.list()
         let (curatedNames, started) = try context.locked { core in
-            (core.catalog.playlists.map(\.name), core.startUnixTime)
+            (core.curation.catalog.playlists.map(\.name), core.startUnixTime)
         }
         let storedNames = Set(stored.map(\.name))
         for playlist in stored {
@@ -113,7 +113,7 @@ extension DaemonCore {
     /// (the resolver built outside the lock).
     static func playlistSongs(_ name: String, _ context: FileCommandContext) throws(ProtocolError) -> [Song] {
         if context.storedPlaylists.exists(name) { return try storedPlaylistSongs(name, context, missingIsEmpty: false) }
-        guard let curated = try context.locked({ core in core.catalog.playlist(named: name) }) else {
+        guard let curated = try context.locked({ core in core.curation.catalog.playlist(named: name) }) else {
             throw ProtocolError(.noExist, "No such playlist")
         }
         let resolutions = context.resolver().resolve(curated.songs)
@@ -141,9 +141,10 @@ extension DaemonCore {
 
     /// The resolver for the current library, built under the lock if the core queue has not built it yet.
     func resolver() -> Resolver {
-        if let cached = resolverCache, cached.libraryVersion == libraryVersion { return cached.resolver }
+        let version = updates.libraryVersion
+        if let kept = curation.resolver(for: version) { return kept }
         let built = Resolver(library: library.songs, pins: settings.pins)
-        resolverCache = (libraryVersion, built)
+        curation.keep(built, for: version)
         return built
     }
 }

@@ -6,65 +6,65 @@ extension DaemonCore {
         add("add", 1...2) { context throws(ProtocolError) in
             let songs = try context.core.library.songs(forURI: context.arguments[0])
             let position = try context.arguments.count > 1 ? context.core.insertPosition(context.arguments[1]) : nil
-            _ = try context.core.playQueue.add(contentsOf: songs, at: position)
-            context.core.queueChanged()
+            _ = try context.core.player.queue.add(contentsOf: songs, at: position)
+            context.core.player.queueChanged()
         }
         add("addid", 1...2) { context throws(ProtocolError) in
             guard let song = context.core.library.song(uri: context.arguments[0]) else {
                 throw ProtocolError(.noExist, "No such song")
             }
             let position = try context.arguments.count > 1 ? context.core.insertPosition(context.arguments[1]) : nil
-            let id = try context.core.playQueue.add(song, at: position)
+            let id = try context.core.player.queue.add(song, at: position)
             context.response.field("Id", id)
-            context.core.queueChanged()
+            context.core.player.queueChanged()
         }
         add("clear", 0...0) { context in
             context.core.engine.stop()
-            context.core.playQueue.clear()
+            context.core.player.queue.clear()
             context.core.lastLoadedPlaylist = nil
-            context.core.currentMood = nil
-            context.core.queueChanged()
+            context.core.curation.currentMood = nil
+            context.core.player.queueChanged()
             context.core.changed(.player)
         }
         add("delete", 1...1) { context throws(ProtocolError) in
             let range = try Arguments.parseRange(context.arguments[0])
             let removedCurrent: Bool
             if range.upperBound == Int.max || range.count > 1 {
-                let clipped = try range.clipped(to: context.core.playQueue.count)
+                let clipped = try range.clipped(to: context.core.player.queue.count)
                 guard !clipped.isEmpty || range.isEmpty else { throw .badSongIndex }
-                removedCurrent = try context.core.playQueue.delete(clipped)
+                removedCurrent = try context.core.player.queue.delete(clipped)
             } else {
-                removedCurrent = try context.core.playQueue.delete(at: range.lowerBound)
+                removedCurrent = try context.core.player.queue.delete(at: range.lowerBound)
             }
-            context.core.afterDelete(removedCurrent)
+            context.core.player.afterDelete(removedCurrent)
         }
         add("deleteid", 1...1) { context throws(ProtocolError) in
-            context.core.afterDelete(try context.core.playQueue.delete(id: Arguments.parseUnsigned(context.arguments[0])))
+            context.core.player.afterDelete(try context.core.player.queue.delete(id: Arguments.parseUnsigned(context.arguments[0])))
         }
         add("move", 2...2) { context throws(ProtocolError) in
             let range = try Arguments.parseRange(context.arguments[0])
             let destination = try Arguments.parseUnsigned(context.arguments[1])
-            try context.core.playQueue.move(range.clipped(to: context.core.playQueue.count), to: destination)
-            context.core.queueChanged()
+            try context.core.player.queue.move(range.clipped(to: context.core.player.queue.count), to: destination)
+            context.core.player.queueChanged()
         }
         add("moveid", 2...2) { context throws(ProtocolError) in
-            try context.core.playQueue.move(
+            try context.core.player.queue.move(
                 id: Arguments.parseUnsigned(context.arguments[0]), to: Arguments.parseUnsigned(context.arguments[1]))
-            context.core.queueChanged()
+            context.core.player.queueChanged()
         }
         add("swap", 2...2) { context throws(ProtocolError) in
-            try context.core.playQueue.swap(Arguments.parseUnsigned(context.arguments[0]), Arguments.parseUnsigned(context.arguments[1]))
-            context.core.queueChanged()
+            try context.core.player.queue.swap(Arguments.parseUnsigned(context.arguments[0]), Arguments.parseUnsigned(context.arguments[1]))
+            context.core.player.queueChanged()
         }
         add("swapid", 2...2) { context throws(ProtocolError) in
-            try context.core.playQueue.swap(
+            try context.core.player.queue.swap(
                 id: Arguments.parseUnsigned(context.arguments[0]), id: Arguments.parseUnsigned(context.arguments[1]))
-            context.core.queueChanged()
+            context.core.player.queueChanged()
         }
         add("shuffle", 0...1) { context throws(ProtocolError) in
             let range = try context.arguments.first.map { text throws(ProtocolError) in try Arguments.parseRange(text) }
-            try context.core.playQueue.shuffle(range)
-            context.core.queueChanged()
+            try context.core.player.queue.shuffle(range)
+            context.core.player.queueChanged()
         }
         add("prio", 2...Int.max) { _ in }
         add("prioid", 2...Int.max) { _ in }
@@ -72,34 +72,34 @@ extension DaemonCore {
         add("playlistinfo", 0...1) { context throws(ProtocolError) in
             let range = try context.core.listingRange(context.arguments.first)
             for position in range {
-                context.response.queueRecord(context.core.playQueue.entries[position], position: position, tagTypes: context.client.tagTypes)
+                context.response.queueRecord(context.core.player.queue.entries[position], position: position, tagTypes: context.client.tagTypes)
             }
         }
         add("playlist", 0...0) { context in
-            for (position, entry) in context.core.playQueue.entries.enumerated() {
+            for (position, entry) in context.core.player.queue.entries.enumerated() {
                 context.response.field("\(position)", "file: \(entry.song.uri)")
             }
         }
         add("playlistid", 0...1) { context throws(ProtocolError) in
             if let text = context.arguments.first {
                 let id = try Arguments.parseUnsigned(text)
-                guard let position = context.core.playQueue.position(ofID: id) else { throw .noSuchSong }
-                context.response.queueRecord(context.core.playQueue.entries[position], position: position, tagTypes: context.client.tagTypes)
+                guard let position = context.core.player.queue.position(ofID: id) else { throw .noSuchSong }
+                context.response.queueRecord(context.core.player.queue.entries[position], position: position, tagTypes: context.client.tagTypes)
                 return
             }
-            for (position, entry) in context.core.playQueue.entries.enumerated() {
+            for (position, entry) in context.core.player.queue.entries.enumerated() {
                 context.response.queueRecord(entry, position: position, tagTypes: context.client.tagTypes)
             }
         }
         add("plchanges", 1...2) { context throws(ProtocolError) in
             let version = UInt32(clamping: try Arguments.parseUnsigned(context.arguments[0]))
-            for change in context.core.playQueue.changes(since: version) {
+            for change in context.core.player.queue.changes(since: version) {
                 context.response.queueRecord(change.entry, position: change.position, tagTypes: context.client.tagTypes)
             }
         }
         add("plchangesposid", 1...2) { context throws(ProtocolError) in
             let version = UInt32(clamping: try Arguments.parseUnsigned(context.arguments[0]))
-            for change in context.core.playQueue.changes(since: version) {
+            for change in context.core.player.queue.changes(since: version) {
                 context.response.positionAndID(position: change.position, id: change.entry.id)
             }
         }
@@ -114,14 +114,14 @@ extension DaemonCore {
 
     /// An `add`/`addid` position: absolute, or `+N`/`-N` relative to the current entry.
     func insertPosition(_ text: String) throws(ProtocolError) -> Int {
-        try Arguments.parseInsertPosition(text, current: playQueue.currentPosition, count: playQueue.count)
+        try Arguments.parseInsertPosition(text, current: player.queue.currentPosition, count: player.queue.count)
     }
 
     /// The positions a `playlistinfo [POS|START:END]` lists.
     func listingRange(_ argument: String?) throws(ProtocolError) -> Range<Int> {
-        guard let argument else { return 0..<playQueue.count }
+        guard let argument else { return 0..<player.queue.count }
         let range = try Arguments.parseRange(argument)
-        let clipped = try range.clipped(to: playQueue.count)
+        let clipped = try range.clipped(to: player.queue.count)
         guard !clipped.isEmpty || range.isEmpty || range.upperBound == Int.max else { throw .badSongIndex }
         return clipped
     }
@@ -130,20 +130,11 @@ extension DaemonCore {
         _ arguments: [String], caseSensitive: Bool, client: ClientContext, to response: inout ResponseBuilder
     ) throws(ProtocolError) {
         let filter = try Filter.parse(arguments: arguments, caseSensitiveDefault: caseSensitive)
-        for (position, entry) in playQueue.entries.enumerated() where filter.matches(entry.song) {
+        for (position, entry) in player.queue.entries.enumerated() where filter.matches(entry.song) {
             response.queueRecord(entry, position: position, tagTypes: client.tagTypes)
         }
     }
 
-    func queueChanged() {
-        refreshUpcoming()
-        changed(.playlist)
-    }
-
-    func afterDelete(_ removedCurrent: Bool) {
-        if removedCurrent { currentEntryRemoved() } else { refreshUpcoming() }
-        changed(.playlist)
-    }
 }
 
 extension MusicLibrary {

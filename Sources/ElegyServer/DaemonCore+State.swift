@@ -14,12 +14,12 @@ extension DaemonCore {
             case .stop: .stop
             }
         return PersistedState(
-            queue: playQueue.entries.map { PersistedState.Entry(uri: $0.song.uri, curatedKey: $0.curatedKey) },
-            currentPosition: playQueue.currentPosition,
+            queue: player.queue.entries.map { PersistedState.Entry(uri: $0.song.uri, curatedKey: $0.curatedKey) },
+            currentPosition: player.queue.currentPosition,
             elapsed: playback.state == .stop ? 0 : playback.elapsed,
-            playState: playState, volume: playback.volume, repeat: playQueue.repeatMode,
-            random: playQueue.random, single: playQueue.single, consume: playQueue.consume,
-            playlist: lastLoadedPlaylist, mood: currentMood, sleepRemaining: playback.sleepRemaining)
+            playState: playState, volume: playback.volume, repeat: player.queue.repeatMode,
+            random: player.queue.random, single: player.queue.single, consume: player.queue.consume,
+            playlist: lastLoadedPlaylist, mood: curation.currentMood, sleepRemaining: playback.sleepRemaining)
     }
 
     /// Puts a saved state back: the queue, modes and volume; the current song paused at its position (or playing
@@ -32,23 +32,23 @@ extension DaemonCore {
             positionMap[index] = songs.count
             songs.append((song, entry.curatedKey))
         }
-        playQueue.clear()
-        _ = try? playQueue.add(contentsOf: songs)
-        playQueue.repeatMode = state.repeat
-        playQueue.setRandom(state.random)
-        playQueue.single = state.single
-        playQueue.consume = state.consume
+        player.queue.clear()
+        _ = try? player.queue.add(contentsOf: songs)
+        player.queue.repeatMode = state.repeat
+        player.queue.setRandom(state.random)
+        player.queue.single = state.single
+        player.queue.consume = state.consume
         lastLoadedPlaylist = state.playlist
-        currentMood = state.mood
+        curation.currentMood = state.mood
         if settings.softwareMixer { engine.setVolume(state.volume) }
         if let sleep = state.sleepRemaining { engine.setSleep(sleep) }
         if let saved = state.currentPosition, let position = positionMap[saved] {
-            _ = try? playQueue.play(at: position)
+            _ = try? player.queue.play(at: position)
             switch state.playState {
             case .play, .pause:
-                startCurrent(at: state.elapsed, paused: !(resumePlaying && state.playState == .play))
+                player.startCurrent(at: state.elapsed, paused: !(resumePlaying && state.playState == .play))
             case .stop:
-                playQueue.stop()
+                player.queue.stop()
             }
         }
         changed(.playlist, .player, .mixer, .options)
@@ -110,7 +110,7 @@ public final class StateSaver: @unchecked Sendable {
     private func snapshot(of core: DaemonCore) -> (state: PersistedState, status: String) {
         let state = core.persistedState()
         let status: String
-        if let entry = core.playQueue.currentEntry, state.playState != .stop {
+        if let entry = core.player.queue.currentEntry, state.playState != .stop {
             let name = [entry.song.artist, entry.song.title].compactMap { $0 }.joined(separator: " - ")
             status = "\(state.playState == .play ? "Playing" : "Paused"): \(name.isEmpty ? entry.song.uri : name)"
         } else {

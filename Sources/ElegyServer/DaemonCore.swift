@@ -57,7 +57,6 @@ public final class DaemonCore: @unchecked Sendable {
     /// nothing (a `queue.async` block per wake-up would allocate on the audio thread).
     private let engineWake: any DispatchSourceUserDataAdd
     let library: MusicLibrary
-    var catalog: CuratedCatalog
     let logger: Logger
     let registry: ClientRegistry
     let storedPlaylists: StoredPlaylists
@@ -66,7 +65,8 @@ public final class DaemonCore: @unchecked Sendable {
     let startUnixTime = Int64(time(nil))
 
     // Guarded by `stateLock`:
-    var playQueue = PlayQueue()
+    /// The queue, the engine glue and playback recovery (see `Player`).
+    let player: Player
     /// The engine events being handled; swapped with the inbox's buffer (see `EngineEventInbox.take`).
     private var takenEvents: [EngineEvent] = {
         var buffer: [EngineEvent] = []
@@ -76,21 +76,10 @@ public final class DaemonCore: @unchecked Sendable {
     /// Subsystems changed by the command or event being handled; broadcast when it is done.
     var pendingChanges = IdleEvents()
     var lastLoadedPlaylist: String?
-    var currentMood: String?
-    /// An error that is the daemon's, not the engine's (a curated playlist with nothing found, ...).
-    var daemonError: String?
-    var updateJobID = 0
-    var runningUpdate: Int?
-    /// The queue id last handed to `engine.play` whose `trackStarted` has not arrived yet. Engine events are
-    /// delivered late: until that one arrives, another track's `trackStarted` or an `endOfQueue` predates the
-    /// start and must not move the queue.
-    var requestedStart: Int?
-    var resolverCache: (libraryVersion: Int, resolver: Resolver)?
-    var libraryVersion = 0
-    /// Entries the engine could not open since it last started a track, and the last of them: when the engine
-    /// runs out of tracks because all it was given failed, playback goes on after them.
-    var failedSinceTrackStarted: Set<Int> = []
-    var lastFailedID: Int?
+    /// The catalog, the resolver kept for the library, the current mood (see `Curation`).
+    var curation: Curation
+    /// Update jobs and the library's version (see `LibraryUpdates`).
+    var updates = LibraryUpdates()
     /// Called (on `queue`) after anything that belongs in the saved state changed.
     var onStateChange: (@Sendable () -> Void)?
     /// The command table (see `DaemonCore+Commands.swift`).
@@ -104,9 +93,10 @@ public final class DaemonCore: @unchecked Sendable {
         self.engine = engine
         self.inbox = inbox
         self.library = library
-        self.catalog = catalog
+        self.curation = Curation(catalog: catalog)
         self.registry = registry
         self.logger = logger
+        self.player = Player(engine: engine, library: library, logger: logger, outputDevice: settings.outputDevice)
         self.storedPlaylists = StoredPlaylists(directory: settings.storedPlaylistDirectory)
         let wake = DispatchSource.makeUserDataAddSource(queue: queue)
         engineWake = wake
@@ -120,8 +110,9 @@ public final class DaemonCore: @unchecked Sendable {
     func locked<T>(_ body: (DaemonCore) -> T) -> T {
         stateLock.withLock {
             inbox.take(into: &takenEvents)
-            for event in takenEvents { handle(engineEvent: event) }
+            for event in takenEvents { player.handle(engineEvent: event) }
             let result = body(self)
+            changed(player.takeChanges())
             flushChanges()
             return result
         }
@@ -204,13 +195,13 @@ public final class DaemonCore: @unchecked Sendable {
     /// event loop meanwhile never wait for it.
     func resolverOutsideTheLock() -> Resolver {
         let cached: (version: Int, resolver: Resolver?) = locked { core in
-            let resolver = core.resolverCache.flatMap { $0.libraryVersion == core.libraryVersion ? $0.resolver : nil }
-            return (core.libraryVersion, resolver)
+            let version = core.updates.libraryVersion
+            return (version, core.curation.resolver(for: version))
         }
         if let resolver = cached.resolver { return resolver }
         let built = Resolver(library: library.songs, pins: settings.pins)
         locked { core in
-            if core.libraryVersion == cached.version { core.resolverCache = (cached.version, built) }
+            if core.updates.libraryVersion == cached.version { core.curation.keep(built, for: cached.version) }
         }
         return built
     }
@@ -244,7 +235,11 @@ public final class DaemonCore: @unchecked Sendable {
     }
 
     /// Marks subsystems as changed; clients hear about them when the current command or event is done.
-    func changed(_ subsystems: IdleSubsystem...) {
+    func changed(_ subsystems: IdleSubsystem...) { changed(subsystems) }
+
+    /// `changed` for a list (the player's, taken after each command).
+    func changed(_ subsystems: [IdleSubsystem]) {
+        guard !subsystems.isEmpty else { return }
         pendingChanges.formUnion(subsystems)
         if subsystems.contains(where: { [.playlist, .player, .mixer, .options].contains($0) }) {
             onStateChange?()

@@ -155,3 +155,67 @@ struct PlayerTests {
         #expect(capture == expectedBytes)
     }
 }
+
+@Suite("Player recovery", .serialized)
+struct PlayerRecoveryTests {
+    /// Waits (up to 30 s) until `status` no longer says `state: play`; returns the last status.
+    func waitUntilStopped(_ harness: CoreHarness) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var status = try harness.send("status")
+        while status.contains("state: play"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            status = try harness.send("status")
+        }
+        return status
+    }
+
+    /// Files that break after the scan are stepped over: the player goes on with the next playable entry, and
+    /// what reaches the output is exactly that entry.
+    @Test func unplayableEntriesAreSteppedOver() async throws {
+        let harness = try await CoreHarness(songs: 3, frames: { 1000 + $0 }, device: "file:FILE=%ROOT%/capture.raw,FORMAT=raw")
+        #expect(try harness.send("add Album") == "OK\n")
+        for name in ["00", "01"] {
+            try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: "\(harness.root)/music/Album/\(name).flac"))
+        }
+        #expect(try harness.send("play 0") == "OK\n")
+        let status = try await waitUntilStopped(harness)
+        #expect(status.contains("state: stop"), "\(status)")
+        let capture = (try? FileManager.default.attributesOfItem(atPath: "\(harness.root)/capture.raw")[.size]) as? Int
+        #expect(capture == 1002 * 4)
+    }
+
+    /// A queue of nothing but broken files stops with the error shown, instead of trying them round and round.
+    @Test func aQueueOfBrokenFilesStops() async throws {
+        let harness = try await CoreHarness(songs: 3)
+        #expect(try harness.send("add Album", "repeat 1") == "list_OK\nlist_OK\nOK\n")
+        for name in ["00", "01", "02"] {
+            try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: "\(harness.root)/music/Album/\(name).flac"))
+        }
+        #expect(try harness.send("play 0") == "OK\n")
+        let status = try await waitUntilStopped(harness)
+        #expect(status.contains("state: stop"), "\(status)")
+        #expect(status.contains("error: "), "\(status)")
+    }
+}
+
+@Suite("Curation and library updates")
+struct CurationTests {
+    @Test func updateJobsAreJoinedAndEachFinishedOneIsANewLibraryVersion() {
+        var updates = LibraryUpdates()
+        let first = updates.begin()
+        #expect(first.job == 1 && first.isNew)
+        #expect(updates.begin() == (job: 1, isNew: false))  // joins the running one
+        #expect(updates.running == 1 && updates.libraryVersion == 0)
+        updates.finish()
+        #expect(updates.running == nil && updates.libraryVersion == 1)
+        #expect(updates.begin() == (job: 2, isNew: true))
+    }
+
+    @Test func theResolverIsKeptOnlyForTheLibraryItWasBuiltFor() {
+        var curation = Curation(catalog: CuratedCatalog(playlists: [], moods: []))
+        #expect(curation.resolver(for: 0) == nil)
+        curation.keep(Resolver(library: [], pins: [:]), for: 3)
+        #expect(curation.resolver(for: 3) != nil)
+        #expect(curation.resolver(for: 4) == nil)
+    }
+}

@@ -141,10 +141,7 @@ final class TagReadJob: Sendable {
 
     /// Waits for a wake-up and takes it.
     private func acquire() {
-        queue.withLock { state in
-            while state.permits == 0 { queue.wait() }
-            state.permits -= 1
-        }
+        queue.withLock(waitingUntil: { $0.permits > 0 }) { state in state.permits -= 1 }
     }
 
     /// A worker: one wake-up per batch, then one per worker from `finish`. Batches are taken in order and

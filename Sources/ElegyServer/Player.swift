@@ -1,8 +1,48 @@
 import ElegyAudio
 import ElegyCore
+import Logging
 
-/// The glue between the queue (what should play) and the engine (what plays). Under the core lock only.
-extension DaemonCore {
+/// The player: the queue (what should play), the engine (what plays), and the glue between them: what the engine
+/// is told comes next, how its events move the queue, how a run of unplayable files is stepped over, and the
+/// daemon's own playback error.
+///
+/// Owned by `DaemonCore` and used only under its lock. It tells the core which subsystems changed through
+/// `takeChanges`, which the core turns into idle events and state saves.
+final class Player {
+    var queue = PlayQueue()
+    let engine: PlaybackEngine
+    /// An error that is the daemon's, not the engine's; cleared when a track starts and by `clearerror`.
+    var error: String?
+    private let library: MusicLibrary
+    private let logger: Logger
+    private let outputDevice: String
+    /// The queue id last handed to `engine.play` whose `trackStarted` has not arrived yet. Engine events are
+    /// delivered late: until that one arrives, another track's `trackStarted` or an `endOfQueue` predates the
+    /// start and must not move the queue.
+    private var requestedStart: Int?
+    /// Entries the engine could not open since it last started a track, and the last of them: when the engine
+    /// runs out of tracks because all it was given failed, playback goes on after them.
+    private var failedSinceTrackStarted: Set<Int> = []
+    private var lastFailedID: Int?
+    /// Subsystems changed since the core last took them.
+    private var changes: [IdleSubsystem] = []
+
+    init(engine: PlaybackEngine, library: MusicLibrary, logger: Logger, outputDevice: String) {
+        self.engine = engine
+        self.library = library
+        self.logger = logger
+        self.outputDevice = outputDevice
+    }
+
+    /// Marks subsystems as changed (the core broadcasts them when the command or event is done).
+    func changed(_ subsystems: IdleSubsystem...) { changes += subsystems }
+
+    /// The subsystems changed since the last call.
+    func takeChanges() -> [IdleSubsystem] {
+        defer { changes.removeAll(keepingCapacity: true) }
+        return changes
+    }
+
     /// How many following tracks the engine is told about, so that a few unplayable files in a row are skipped
     /// without a gap and a run of very short tracks does not outrun the core. The engine waits for more rather
     /// than end when it plays them all first (`Upcoming.reachesEnd`).
@@ -17,8 +57,8 @@ extension DaemonCore {
 
     /// The engine's view of the queue entry at `position`.
     func track(at position: Int) -> Track? {
-        guard playQueue.entries.indices.contains(position) else { return nil }
-        let entry = playQueue.entries[position]
+        guard queue.entries.indices.contains(position) else { return nil }
+        let entry = queue.entries[position]
         guard let path = library.absolutePath(of: entry.song.uri) else { return nil }
         return Track(id: entry.id, path: path)
     }
@@ -28,9 +68,9 @@ extension DaemonCore {
     func upcomingTracks(after position: Int) -> Upcoming {
         var upcoming = Upcoming()
         var seen: Set<Int> = [position]
-        var next = playQueue.nextPosition(after: position)
+        var next = queue.nextPosition(after: position)
         while let candidate = next {
-            guard upcoming.tracks.count < DaemonCore.upcomingCount else {
+            guard upcoming.tracks.count < Player.upcomingCount else {
                 upcoming.reachesEnd = false
                 break
             }
@@ -39,10 +79,10 @@ extension DaemonCore {
                 upcoming.reachesEnd = false  // repeat: the order comes round again
                 break
             }
-            next = playQueue.nextPosition(after: candidate)
+            next = queue.nextPosition(after: candidate)
         }
         // Repeat with single: the same entry again.
-        if upcoming.tracks.isEmpty, playQueue.repeatMode, playQueue.single.isEnabled, let same = track(at: position) {
+        if upcoming.tracks.isEmpty, queue.repeatMode, queue.single.isEnabled, let same = track(at: position) {
             upcoming.tracks.append(same)
             upcoming.reachesEnd = false
         }
@@ -51,9 +91,9 @@ extension DaemonCore {
 
     /// Starts the engine on the queue's current entry.
     func startCurrent(at seconds: Double = 0, paused: Bool = false) {
-        guard let position = playQueue.currentPosition, let track = track(at: position) else {
+        guard let position = queue.currentPosition, let track = track(at: position) else {
             engine.stop()
-            playQueue.stop()
+            queue.stop()
             changed(.player)
             return
         }
@@ -61,14 +101,14 @@ extension DaemonCore {
         let upcoming = upcomingTracks(after: position)
         engine.play(
             track, from: seconds, paused: paused, upcoming: upcoming.tracks, upcomingReachesEnd: upcoming.reachesEnd)
-        daemonError = nil
+        error = nil
         changed(.player)
     }
 
     /// After the queue or a mode changed: keep the engine's idea of what follows up to date.
     func refreshUpcoming() {
-        guard engine.status.state != .stop, let current = playQueue.currentEntry,
-            let position = playQueue.currentPosition
+        guard engine.status.state != .stop, let current = queue.currentEntry,
+            let position = queue.currentPosition
         else { return }
         let upcoming = upcomingTracks(after: position)
         engine.setUpcoming(upcoming.tracks, after: current.id, reachesEnd: upcoming.reachesEnd)
@@ -76,11 +116,11 @@ extension DaemonCore {
 
     /// After a delete that removed the playing entry: play what is now current, or stop.
     func currentEntryRemoved() {
-        if playQueue.currentPosition != nil, engine.status.state != .stop {
+        if queue.currentPosition != nil, engine.status.state != .stop {
             startCurrent(paused: engine.status.state == .pause)
         } else {
             engine.stop()
-            playQueue.stop()
+            queue.stop()
             changed(.player)
         }
     }
@@ -92,16 +132,16 @@ extension DaemonCore {
         case .trackStarted(let id):
             failedSinceTrackStarted = []
             lastFailedID = nil
-            if playQueue.currentEntry?.id != id {
+            if queue.currentEntry?.id != id {
                 // The engine moved on by itself (gapless): the queue follows.
-                let hadConsume = playQueue.consume.isEnabled
-                _ = playQueue.advance(.songFinished)
-                if playQueue.currentEntry?.id != id, let position = playQueue.position(ofID: id) {
-                    _ = try? playQueue.play(at: position)
+                let hadConsume = queue.consume.isEnabled
+                _ = queue.advance(.songFinished)
+                if queue.currentEntry?.id != id, let position = queue.position(ofID: id) {
+                    _ = try? queue.play(at: position)
                 }
                 if hadConsume { changed(.playlist) }
             }
-            if let position = playQueue.currentPosition {
+            if let position = queue.currentPosition {
                 let upcoming = upcomingTracks(after: position)
                 engine.setUpcoming(upcoming.tracks, after: id, reachesEnd: upcoming.reachesEnd)
             }
@@ -109,25 +149,25 @@ extension DaemonCore {
             if playback.converted, let format = playback.format {
                 logger.notice(
                     "the device does not take this format exactly: ALSA's plug layer converts it",
-                    metadata: ["device": "\(settings.outputDevice)", "format": "\(format)"])
+                    metadata: ["device": "\(outputDevice)", "format": "\(format)"])
             }
             changed(.player)
         case .trackFailed(let id, let message):
-            let uri = playQueue.entry(id: id)?.song.uri ?? "#\(id)"
+            let uri = queue.entry(id: id)?.song.uri ?? "#\(id)"
             logger.error("cannot play a file", metadata: ["file": "\(uri)", "reason": "\(message)"])
             failedSinceTrackStarted.insert(id)
             lastFailedID = id
             changed(.player)
         case .endOfQueue:
             if continueAfterFailures() { return }
-            let hadConsume = playQueue.consume.isEnabled
-            switch playQueue.advance(.songFinished) {
+            let hadConsume = queue.consume.isEnabled
+            switch queue.advance(.songFinished) {
             case .play(let position), .pause(let position):
                 // Single mode (or a queue edited at the last moment): stop, with the next entry current.
                 _ = position
-                playQueue.stop()
+                queue.stop()
             case .stop:
-                playQueue.stop()
+                queue.stop()
             }
             if hadConsume { changed(.playlist) }
             changed(.player)
@@ -135,17 +175,17 @@ extension DaemonCore {
             logger.error(
                 "output failed",
                 metadata: [
-                    "device": "\(settings.outputDevice)", "reason": "\(message)",
+                    "device": "\(outputDevice)", "reason": "\(message)",
                     "alsa": "\(ALSADiagnostics.last ?? "")",
                 ])
-            playQueue.stop()
+            queue.stop()
             changed(.player, .output)
         case .stateChanged:
             changed(.player)
         case .underrun(let count):
             logger.warning(
                 "output underrun: the device ran out of audio (a gap was heard)",
-                metadata: ["device": "\(settings.outputDevice)", "underruns": "\(count)"])
+                metadata: ["device": "\(outputDevice)", "underruns": "\(count)"])
             changed(.output)
         }
     }
@@ -174,39 +214,56 @@ extension DaemonCore {
     /// to open: start the entry after the last failed one, unless every entry has failed since the last track
     /// started (a queue of broken files must stop, not spin) or single mode asks to stop anyway.
     func continueAfterFailures() -> Bool {
-        guard let failed = lastFailedID, !playQueue.single.isEnabled,
-            failedSinceTrackStarted.count < playQueue.count,
-            let failedPosition = playQueue.position(ofID: failed),
-            let next = playQueue.nextPosition(after: failedPosition),
-            (try? playQueue.play(at: next)) != nil
+        guard let failed = lastFailedID, !queue.single.isEnabled,
+            failedSinceTrackStarted.count < queue.count,
+            let failedPosition = queue.position(ofID: failed),
+            let next = queue.nextPosition(after: failedPosition),
+            (try? queue.play(at: next)) != nil
         else { return false }
         lastFailedID = nil
         startCurrent()
         return true
     }
 
-    /// `status` as MPD prints it, from the queue and the engine's snapshot.
-    func statusSnapshot() -> StatusSnapshot {
-        var snapshot = StatusSnapshot(queue: playQueue)
-        let playback = engine.status
-        snapshot.volume = settings.softwareMixer ? playback.volume : nil
-        snapshot.lastLoadedPlaylist = lastLoadedPlaylist
-        snapshot.mood = currentMood
-        snapshot.error = daemonError ?? playback.error
-        snapshot.updatingDB = runningUpdate
-        switch playback.state {
-        case .stop: snapshot.state = .stop
-        case .play: snapshot.state = .play
-        case .pause: snapshot.state = .pause
+    /// `play [POS]`: start the entry (or resume / restart the current one).
+    func play(position: Int?) throws(ProtocolError) {
+        let state = engine.status.state
+        if position == nil, state == .pause {
+            engine.setPaused(false)
+            changed(.player)
+            return
         }
-        if playback.state != .stop {
-            snapshot.elapsed = playback.elapsed
-            snapshot.duration = playback.duration ?? playQueue.currentEntry?.song.duration
-            snapshot.bitrate = playback.bitrate ?? 0
-            snapshot.audio = playback.format
+        if position == nil, state == .play { return }
+        guard try queue.play(at: position) != nil else { return }
+        startCurrent()
+    }
+
+    /// Seeks in the current entry, or starts another entry at `time`.
+    func seek(toPosition position: Int, time: Double) throws(ProtocolError) {
+        let state = engine.status.state
+        if position == queue.currentPosition, state != .stop {
+            engine.seek(to: time)
+            changed(.player)
+            return
         }
-        snapshot.sleepRemaining = playback.sleepRemaining.map { Int(min($0, 1e15).rounded(.up)) }
-        snapshot.underruns = playback.underruns
-        return snapshot
+        _ = try queue.play(at: position)
+        startCurrent(at: time, paused: state == .pause)
+    }
+
+    func modesChanged() {
+        refreshUpcoming()
+        changed(.options)
+    }
+
+    /// After an edit of the queue: keep the engine's next tracks right.
+    func queueChanged() {
+        refreshUpcoming()
+        changed(.playlist)
+    }
+
+    /// After a delete: the playing entry may be gone.
+    func afterDelete(_ removedCurrent: Bool) {
+        if removedCurrent { currentEntryRemoved() } else { refreshUpcoming() }
+        changed(.playlist)
     }
 }
