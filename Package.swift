@@ -32,7 +32,12 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         // libFLAC's metadata API: the scanner reads FLAC tags without libsndfile's decoder setup (FLACTagReader).
         .systemLibrary(name: "CFLAC", pkgConfig: "flac", providers: [.apt(["libflac-dev"])]),
-        .target(name: "ElegyCore", dependencies: ["TOMLKit"], swiftSettings: noFoundationLeak),
+        // utf8proc: canonical decomposition (NFD) for folding titles and names, instead of the standard library's
+        // private `_nfd` (an SPI that may change in any release).
+        // No pkgConfig: its .pc file passes -DUTF8PROC_EXPORTS, which SwiftPM refuses with a warning; the header and
+        // library are in the default paths.
+        .systemLibrary(name: "CUTF8Proc", providers: [.apt(["libutf8proc-dev"])]),
+        .target(name: "ElegyCore", dependencies: ["TOMLKit", "CUTF8Proc"], swiftSettings: noFoundationLeak),
         .target(name: "ElegyAudio", dependencies: ["ElegyCore", "CALSA", "CSndFile", "CFLAC"], swiftSettings: strict),
         .target(
             name: "ElegyServer",

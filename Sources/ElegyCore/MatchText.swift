@@ -1,6 +1,5 @@
-// The stdlib's own canonical decomposition (the SPI swift-foundation builds `decomposedStringWithCanonicalMapping`
-// on). Using it keeps ElegyCore free of Foundation; should it ever disappear, FoundationEssentials offers the same.
-@_spi(_Unicode) import Swift
+// Canonical decomposition comes from utf8proc (a small C library), not the standard library's private `_nfd`.
+import CUTF8Proc
 
 /// Text folding for matching: case-, width-, diacritic- and punctuation-insensitive forms of titles and names.
 ///
@@ -69,11 +68,9 @@ enum MatchText {
         if scalars.allSatisfy({ $0.value < 0x80 }) {
             return foldASCII(scalars.lazy.map { UInt8(truncatingIfNeeded: $0.value) })
         }
-        var composed = String.UnicodeScalarView()
-        composed.append(contentsOf: scalars)
         var out = String.UnicodeScalarView()
         var pendingSpace = false
-        for scalar in String(composed)._nfd {
+        for scalar in canonicalDecomposition(scalars) {
             switch classify(scalar) {
             case .drop:
                 continue
@@ -88,6 +85,27 @@ enum MatchText {
             }
         }
         return String(out)
+    }
+
+    /// The scalars in Unicode's canonical decomposition (NFD), through utf8proc.
+    static func canonicalDecomposition(_ scalars: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(scalars.count * 4)
+        for scalar in scalars { UTF8.encode(scalar) { utf8.append($0) } }
+        var capacity = scalars.count * 3 + 4
+        while true {
+            var points = [Int32](repeating: 0, count: capacity)
+            let count = utf8.withUnsafeBufferPointer { bytes in
+                points.withUnsafeMutableBufferPointer { out in
+                    utf8proc_decompose(
+                        bytes.baseAddress, utf8proc_ssize_t(bytes.count), out.baseAddress, utf8proc_ssize_t(capacity),
+                        utf8proc_option_t(UTF8PROC_DECOMPOSE.rawValue | UTF8PROC_STABLE.rawValue))
+                }
+            }
+            guard count >= 0 else { return Array(scalars) }  // utf8proc refused the text: keep it as it is
+            if count <= capacity { return points.prefix(count).compactMap { Unicode.Scalar(UInt32(bitPattern: $0)) } }
+            capacity = count
+        }
     }
 
     /// `fold` for ASCII bytes.
