@@ -37,12 +37,14 @@ let package = Package(
         // No pkgConfig: its .pc file passes -DUTF8PROC_EXPORTS, which SwiftPM refuses with a warning; the header and
         // library are in the default paths.
         .systemLibrary(name: "CUTF8Proc", providers: [.apt(["libutf8proc-dev"])]),
-        .target(name: "ElegyCore", dependencies: ["TOMLKit", "CUTF8Proc"], swiftSettings: noFoundationLeak),
+        // The edge to the OS: XDG paths, file helpers, the failing-C-call error. No dependencies.
+        .target(name: "ElegySystem", swiftSettings: strict),
+        .target(name: "ElegyCore", dependencies: ["ElegySystem", "TOMLKit", "CUTF8Proc"], swiftSettings: noFoundationLeak),
         .target(name: "ElegyAudio", dependencies: ["ElegyCore", "CALSA", "CSndFile", "CFLAC"], swiftSettings: strict),
         .target(
             name: "ElegyServer",
             dependencies: [
-                "ElegyCore", "ElegyAudio",
+                "ElegySystem", "ElegyCore", "ElegyAudio",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -52,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "elegyd",
             dependencies: [
-                "ElegyCore", "ElegyAudio", "ElegyServer",
+                "ElegySystem", "ElegyCore", "ElegyAudio", "ElegyServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -68,7 +70,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "elegy",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ElegySystem", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -79,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "ElegyFuzz", dependencies: ["ElegyCore"], path: "fuzz/ElegyFuzz", swiftSettings: strict
         ),
-        .testTarget(name: "ElegyCoreTests", dependencies: ["ElegyCore"], swiftSettings: strict),
+        .testTarget(name: "ElegyCoreTests", dependencies: ["ElegyCore", "ElegySystem"], swiftSettings: strict),
         .testTarget(
             name: "ElegyAudioTests", dependencies: ["ElegyAudio", "ElegyCore", "CSndFile"], swiftSettings: strict),
         .testTarget(name: "ElegyServerTests", dependencies: ["ElegyServer", "ElegyCore", "CSndFile"], swiftSettings: strict),

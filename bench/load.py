@@ -36,10 +36,23 @@ def make_template(directory, seconds):
     return path
 
 
+# ext4 allows 65,000 links to one inode; a fresh copy of the template is taken well before that.
+LINKS_PER_COPY = 50_000
+_link_sources = {}
+
+
 def link_many(template, directory, count, prefix=""):
+    """Hard-links `count` files named after their number in `directory`, all with the template's contents."""
     os.makedirs(directory, exist_ok=True)
+    source, used = _link_sources.get(template, (template, 0))
     for number in range(count):
-        os.link(template, os.path.join(directory, f"{prefix}{number:06d}.flac"))
+        if used >= LINKS_PER_COPY:
+            copy = f"{template}.copy{len(os.listdir(os.path.dirname(template)))}"
+            shutil.copyfile(template, copy)
+            source, used = copy, 0
+        os.link(source, os.path.join(directory, f"{prefix}{number:06d}.flac"))
+        used += 1
+    _link_sources[template] = (source, used)
 
 
 class Client:
@@ -278,16 +291,23 @@ def run_underruns(args):
                 client.command("add short")
                 client.command("play 0")
                 time.sleep(1)
+                first_song = int(field(client.command("status"), "song") or 0)
+                # One rescan of a page-cached library takes about a second here: rescans follow each other for
+                # `--seconds` so that many track joins happen while the scanner's threads are busy.
                 started = time.monotonic()
-                client.command("rescan")
-                while field(client.command("status"), "updating_db") is not None:
-                    time.sleep(0.1)
+                rescans = 0
+                while time.monotonic() - started < args.seconds:
+                    client.command("rescan")
+                    rescans += 1
+                    while field(client.command("status"), "updating_db") is not None:
+                        time.sleep(0.05)
                 rescan_seconds = time.monotonic() - started
                 status = client.command("status")
                 outputs = client.command("outputs")
                 counted = [line.split("=", 1)[1] for line in outputs if line.startswith("attribute: underruns=")]
                 buffer = [line.split("=", 1)[1] for line in outputs if line.startswith("attribute: buffer_time=")]
-                rows.append((label, rescan_seconds, field(status, "state"), field(status, "song"),
+                joins = int(field(status, "song") or 0) - first_song
+                rows.append((label, rescans, rescan_seconds, field(status, "state"), joins,
                              counted[0] if counted else "not counted by this build",
                              buffer[0] if buffer else "250 (fixed in this build)"))
             finally:
@@ -296,10 +316,10 @@ def run_underruns(args):
                 pulse.stop()
         print(f"Underruns while `rescan` re-reads {args.songs:,} songs, playing 0.2 s tracks gaplessly to PulseAudio's "
               "null sink (paced)\n")
-        print("| build | buffer_time ms | rescan s | state after | queue position after | underruns |")
-        print("|---|---|---|---|---|---|")
-        for label, seconds, state, song, underruns, buffer in rows:
-            print(f"| {label} | {buffer} | {seconds:.1f} | {state} | {song} | {underruns} |")
+        print("| build | buffer_time ms | rescans | seconds | state after | tracks joined meanwhile | underruns |")
+        print("|---|---|---|---|---|---|---|")
+        for label, rescans, seconds, state, joins, underruns, buffer in rows:
+            print(f"| {label} | {buffer} | {rescans} | {seconds:.1f} | {state} | {joins} | {underruns} |")
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -309,7 +329,7 @@ def main():
     parser.add_argument("what", choices=["status", "underruns"])
     parser.add_argument("--daemon", action="append", required=True, type=lambda text: tuple(text.split("=", 1)),
                         help="LABEL=PATH of an elegyd binary (repeatable)")
-    parser.add_argument("--seconds", type=float, default=10, help="measuring time per phase (status)")
+    parser.add_argument("--seconds", type=float, default=10, help="measuring time per phase (status), rescanning time (underruns)")
     parser.add_argument("--songs", type=int, default=100_000, help="library size (underruns)")
     parser.add_argument("--tracks", type=int, default=600, help="0.2 s tracks in the queue (underruns)")
     args = parser.parse_args()

@@ -105,35 +105,36 @@ public struct CuratedCatalog: Sendable {
 
     // MARK: - Loading
 
-    /// Loads every `*.toml` in each directory, in order: `moods.toml` as moods, any other file as the
-    /// playlist named by its stem. A later directory's playlist or mood replaces an earlier one of the same
-    /// name (user overrides); directories that do not exist are skipped.
-    public static func load(directories: [String]) throws(CatalogError) -> CuratedCatalog {
+    /// One catalog file's text, as read by the caller (Core reads no files).
+    public struct SourceFile: Sendable {
+        /// The path, for error messages.
+        public var path: String
+        /// The text of the file.
+        public var text: String
+
+        public init(path: String, text: String) {
+            self.path = path
+            self.text = text
+        }
+    }
+
+    /// Whether a directory entry is a catalog file: `*.toml`, not hidden.
+    public static func isCatalogFile(named name: String) -> Bool {
+        name.hasSuffix(".toml") && !name.hasPrefix(".")
+    }
+
+    /// Parses catalog files in order: `moods.toml` as moods, any other file as the playlist named by its stem. A
+    /// later file's playlist or mood replaces an earlier one of the same name (user overrides come last).
+    public static func parse(files: [SourceFile]) throws(CatalogError) -> CuratedCatalog {
         var playlists: [String: CuratedPlaylist] = [:]
         var moods: [String: Mood] = [:]
-        for directory in directories {
-            guard FileManager.default.fileExists(atPath: directory) else { continue }
-            let entries: [String]
-            do {
-                entries = try FileManager.default.contentsOfDirectory(atPath: directory)
-            } catch {
-                throw CatalogError(file: directory, message: "cannot list directory: \(error)")
-            }
-            let base = directory.hasSuffix("/") ? directory : directory + "/"
-            for entry in entries.sorted() where entry.hasSuffix(".toml") && !entry.hasPrefix(".") {
-                let path = base + entry
-                let text: String
-                do {
-                    text = try String(contentsOfFile: path, encoding: .utf8)
-                } catch {
-                    throw CatalogError(file: path, message: "cannot read file: \(error)")
-                }
-                if entry == "moods.toml" {
-                    for mood in try parseMoods(toml: text, file: path) { moods[mood.name] = mood }
-                } else {
-                    let name = String(entry.dropLast(".toml".count))
-                    playlists[name] = try parsePlaylist(name: name, toml: text, file: path)
-                }
+        for file in files {
+            let entry = file.path.split(separator: "/").last.map(String.init) ?? file.path
+            if entry == "moods.toml" {
+                for mood in try parseMoods(toml: file.text, file: file.path) { moods[mood.name] = mood }
+            } else {
+                let name = entry.hasSuffix(".toml") ? String(entry.dropLast(".toml".count)) : entry
+                playlists[name] = try parsePlaylist(name: name, toml: file.text, file: file.path)
             }
         }
         return CuratedCatalog(

@@ -3,11 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ElegySystem
 import TOMLKit
 
 /// The daemon's settings from `elegy.toml`, with every key that is not written at its default.
@@ -68,44 +64,20 @@ public struct ElegyConfig: Sendable, Equatable {
     }
 
     /// The settings used when no config file exists: music in `$XDG_MUSIC_DIR`, else `~/Music`.
-    public static func defaults(environment: [String: String]) -> ElegyConfig {
-        let home = homeDirectory(environment: environment)
-        let music = environment["XDG_MUSIC_DIR"].flatMap { absolute(expandTilde($0, home: home)) } ?? home + "/Music"
-        return ElegyConfig(musicDirectory: music)
+    public static func defaults(paths: Paths) -> ElegyConfig {
+        ElegyConfig(musicDirectory: paths.musicDirectory)
     }
 
-    /// `$XDG_CONFIG_HOME/elegy/elegy.toml`, else `~/.config/elegy/elegy.toml`.
-    public static func defaultPath(environment: [String: String]) -> String {
-        let base = absolute(environment["XDG_CONFIG_HOME"]) ?? homeDirectory(environment: environment) + "/.config"
-        return base + "/elegy/elegy.toml"
-    }
-
-    // MARK: - Loading
-
-    /// Reads and parses the config at `path`, or at `defaultPath(environment:)` when `path` is nil. A missing
-    /// file at the default path gives the defaults; a missing file named explicitly is an error.
-    public static func load(path: String?, environment: [String: String]) throws(CatalogError)
-        -> (ElegyConfig, warnings: [String])
-    {
-        let file = path ?? defaultPath(environment: environment)
-        switch readTextFile(file) {
-        case .success(let text):
-            return try parse(toml: text, file: file, environment: environment)
-        case .failure(let problem):
-            if path == nil, problem.code == ENOENT { return (defaults(environment: environment), []) }
-            throw CatalogError(file: file, message: "cannot read \(file): \(problem.message)")
-        }
-    }
+    // MARK: - Parsing
 
     /// Parses config text. Type and value errors name `file`, the line and the dotted key
     /// (`elegy.toml:7: output.device: expected a string`); unknown keys come back as warnings in the same form.
-    public static func parse(toml: String, file: String, environment: [String: String]) throws(CatalogError)
+    public static func parse(toml: String, file: String, paths: Paths) throws(CatalogError)
         -> (ElegyConfig, warnings: [String])
     {
         var reader = ConfigReader(base: CatalogTOMLReader(file: file, source: toml))
         let root = try reader.base.parse()
-        let home = homeDirectory(environment: environment)
-        var config = defaults(environment: environment)
+        var config = defaults(paths: paths)
         let top = CatalogTOMLReader.Place(table: root, path: [], arrayIndex: nil, keyPrefix: "")
         reader.warnUnknownKeys(
             in: top,
@@ -114,11 +86,11 @@ public struct ElegyConfig: Sendable, Equatable {
                 "socket", "pins", "moods",
             ])
 
-        if let text = try reader.path(top, "music_directory", home: home) { config.musicDirectory = text }
+        if let text = try reader.path(top, "music_directory", paths: paths) { config.musicDirectory = text }
         if let directories = try reader.strings(top, "playlists") {
             config.playlistDirectories = []
             for directory in directories {
-                guard let expanded = absolute(expandTilde(directory, home: home)) else {
+                guard let expanded = Paths.absolute(paths.expandingTilde(directory)) else {
                     throw reader.error(top, "playlists", Self.pathMessage)
                 }
                 config.playlistDirectories.append(expanded)
@@ -132,7 +104,7 @@ public struct ElegyConfig: Sendable, Equatable {
         {
             config.connectionTimeout = seconds
         }
-        config.socketPath = try reader.path(top, "socket", home: home)
+        config.socketPath = try reader.path(top, "socket", paths: paths)
 
         if let output = try reader.table(top, "output") {
             reader.warnUnknownKeys(in: output, allowed: ["device", "mixer", "buffer_time"])
@@ -169,63 +141,7 @@ public struct ElegyConfig: Sendable, Equatable {
         return (config, reader.warnings)
     }
 
-    // MARK: - Paths
-
     static let pathMessage = "expected an absolute path or one starting with ~/"
-
-    /// `$HOME`, else the password database's home directory, else `/`.
-    static func homeDirectory(environment: [String: String]) -> String {
-        if let home = absolute(environment["HOME"]) { return home }
-        if let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir {
-            let home = String(cString: directory)
-            if home.hasPrefix("/") { return home }
-        }
-        return "/"
-    }
-
-    /// `~` and `~/rest` become paths under `home`; anything else is returned unchanged.
-    static func expandTilde(_ path: String, home: String) -> String {
-        if path == "~" { return home }
-        if path.hasPrefix("~/") { return (home.hasSuffix("/") ? String(home.dropLast()) : home) + path.dropFirst() }
-        return path
-    }
-
-    /// `path` if it is absolute, nil if it is missing, empty or relative (XDG says to ignore relative paths).
-    static func absolute(_ path: String?) -> String? {
-        guard let path, path.hasPrefix("/") else { return nil }
-        return path
-    }
-
-    private struct ReadProblem: Error {
-        var code: Int32
-        var message: String
-    }
-
-    /// The whole file as UTF-8 text, or errno and its description.
-    private static func readTextFile(_ path: String) -> Result<String, ReadProblem> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            return .failure(ReadProblem(code: code, message: String(cString: strerror(code))))
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                return .failure(ReadProblem(code: code, message: String(cString: strerror(code))))
-            }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            return .failure(ReadProblem(code: EILSEQ, message: "not valid UTF-8"))
-        }
-        return .success(text)
-    }
 }
 
 /// Typed access to the config document: wrong types are located errors, unknown keys become warnings.
@@ -258,9 +174,9 @@ private struct ConfigReader {
     }
 
     /// An absolute path or one starting with `~/`, expanded.
-    func path(_ place: CatalogTOMLReader.Place, _ key: String, home: String) throws(CatalogError) -> String? {
+    func path(_ place: CatalogTOMLReader.Place, _ key: String, paths: Paths) throws(CatalogError) -> String? {
         guard let text = try string(place, key) else { return nil }
-        guard let path = ElegyConfig.absolute(ElegyConfig.expandTilde(text, home: home)) else {
+        guard let path = Paths.absolute(paths.expandingTilde(text)) else {
             throw error(place, key, ElegyConfig.pathMessage)
         }
         return path

@@ -2,6 +2,7 @@ import ElegyCore
 import Logging
 import NIOCore
 import NIOPosix
+import ElegySystem
 
 #if canImport(Glibc)
     import Glibc
@@ -69,7 +70,8 @@ public final class SocketServer: Sendable {
         guard let slash = path.lastIndex(of: "/") else { return }
         let directory = String(path[..<slash])
         if !directory.isEmpty {
-            mkdirParents(directory)
+            // A failure here shows up as the bind's error, which names the socket path.
+            try? Files.makeDirectories(directory, mode: 0o700)
             chmod(directory, 0o700)
         }
         var info = stat()

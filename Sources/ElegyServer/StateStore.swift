@@ -9,24 +9,10 @@ import Glibc
 import Darwin
 #endif
 import ElegyCore
+import ElegySystem
 
-/// A failed state write: what was being done, to which path, and the errno behind it.
-public struct StateStoreError: Error, CustomStringConvertible, Equatable {
-    public var operation: String
-    public var path: String
-    public var code: Int32
-
-    public init(operation: String, path: String, code: Int32) {
-        self.operation = operation
-        self.path = path
-        self.code = code
-    }
-
-    /// `cannot rename /…/state.json: No space left on device`.
-    public var description: String {
-        "cannot \(operation) \(path): \(String(cString: strerror(code)))"
-    }
-}
+/// A failed state read or write: the C call, the path and the errno (see `SystemCallError`).
+public typealias StateStoreError = SystemCallError
 
 /// Reads and atomically writes `state.json`.
 ///
@@ -40,14 +26,6 @@ public final class StateStore: Sendable {
         self.path = path
     }
 
-    /// `$XDG_STATE_HOME/elegy/state.json`, else `~/.local/state/elegy/state.json`.
-    public static func defaultPath(environment: [String: String]) -> String {
-        if let base = environment["XDG_STATE_HOME"], base.hasPrefix("/") {
-            return base + "/elegy/state.json"
-        }
-        return home(environment: environment) + "/.local/state/elegy/state.json"
-    }
-
     // MARK: - Loading
 
     /// The saved state, or nil when there is none. A file that cannot be decoded, has another version or
@@ -55,12 +33,11 @@ public final class StateStore: Sendable {
     /// unreadable file is left alone with a warning. Never throws, never crashes.
     public func load() -> (PersistedState?, warning: String?) {
         let bytes: [UInt8]
-        switch readAll(path) {
-        case .success(let read):
-            bytes = read
-        case .failure(let failure):
-            if failure.code == ENOENT { return (nil, nil) }
-            return (nil, failure.description)
+        do {
+            bytes = try Files.read(path)
+        } catch {
+            if error.code == ENOENT { return (nil, nil) }
+            return (nil, "cannot read the state file: \(error)")
         }
         let problem: String
         do {
@@ -114,97 +91,20 @@ public final class StateStore: Sendable {
             suffix += 1
         }
         guard rename(path, target) == 0 else {
-            let failure = StateStoreError(operation: "move aside", path: path, code: errno)
-            return "state file \(path) is \(problem); \(failure); starting with an empty queue"
+            let failure = SystemCallError("rename", path: path)
+            return "state file \(path) is \(problem); cannot move it aside: \(failure); starting with an empty queue"
         }
         return "state file \(path) is \(problem); moved it to \(target); starting with an empty queue"
     }
 
     // MARK: - Saving
 
-    /// Writes `state` atomically: a temp file in the same directory, fsync, rename over `path`, fsync the
-    /// directory. Creates missing directories with mode 0700. On failure the old file is untouched and no
-    /// temp file is left behind.
+    /// Writes `state` atomically (`Files.writeAtomically`): mode 0600, missing directories created 0700. On
+    /// failure the old file is untouched and no temp file is left behind.
     public func save(_ state: PersistedState) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(state)
-        let directory = Self.directory(of: path)
-        try Self.makeDirectories(directory)
-
-        let name = path.split(separator: "/").last.map(String.init) ?? "state.json"
-        let temp = "\(directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StateStoreError(operation: "create", path: temp, code: errno) }
-        var written = false
-        defer { if !written { unlink(temp) } }
-        do {
-            defer { close(fd) }
-            try data.withUnsafeBytes { buffer in
-                try Self.writeAll(fd, buffer, path: temp)
-            }
-            guard fsync(fd) == 0 else { throw StateStoreError(operation: "fsync", path: temp, code: errno) }
-        }
-        guard rename(temp, path) == 0 else { throw StateStoreError(operation: "rename", path: temp, code: errno) }
-        written = true
-        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard directoryFD >= 0 else { throw StateStoreError(operation: "open", path: directory, code: errno) }
-        defer { close(directoryFD) }
-        guard fsync(directoryFD) == 0 else {
-            throw StateStoreError(operation: "fsync", path: directory, code: errno)
-        }
-    }
-
-    private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(StateStoreError) {
-        var offset = 0
-        while offset < buffer.count {
-            let count = write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw StateStoreError(operation: "write", path: path, code: errno)
-            }
-            offset += count
-        }
-    }
-
-    /// `mkdir -p` with mode 0700 for every directory it creates.
-    static func makeDirectories(_ directory: String) throws(StateStoreError) {
-        var current = directory.hasPrefix("/") ? "" : "."
-        for component in directory.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, 0o700) != 0 && errno != EEXIST {
-                throw StateStoreError(operation: "create directory", path: current, code: errno)
-            }
-        }
-    }
-
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-
-    private static func home(environment: [String: String]) -> String {
-        if let home = environment["HOME"], home.hasPrefix("/") { return home }
-        if let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir {
-            return String(cString: directory)
-        }
-        return "/"
-    }
-
-    private func readAll(_ path: String) -> Result<[UInt8], StateStoreError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(StateStoreError(operation: "read", path: path, code: errno)) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count == 0 { return .success(bytes) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(StateStoreError(operation: "read", path: path, code: errno))
-            }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
+        try Files.writeAtomically(data, to: path, mode: 0o600, directoryMode: 0o700)
     }
 }

@@ -1,4 +1,5 @@
 import ElegyCore
+import ElegySystem
 
 #if canImport(Glibc)
     import Glibc
@@ -91,25 +92,15 @@ struct StoredPlaylists: Sendable {
     /// The file's text; nil when it is absent, not a regular file (a FIFO named `x.m3u` must not block the core
     /// queue) or too large.
     private func readFile(_ path: String) -> String? {
-        FileSystem.readFile(path, limit: StoredPlaylists.maxFileBytes).map { String(decoding: $0, as: UTF8.self) }
+        try? Files.readText(path, limit: StoredPlaylists.maxFileBytes)
     }
 
     private func writeAtomically(_ path: String, _ text: String) throws(ProtocolError) {
-        mkdirParents(directory)  // 0700, before FileSystem's 0755 default would create it
         do {
-            try FileSystem.writeAtomically(Array(text.utf8), to: path)
+            try Files.writeAtomically(text.utf8, to: path, directoryMode: 0o700)
         } catch {
             throw ProtocolError(.system, "cannot write \(path): \(error)")
         }
-    }
-}
-
-/// `mkdir -p` with mode 0700 for directories it creates.
-func mkdirParents(_ path: String) {
-    var current = ""
-    for component in path.split(separator: "/") {
-        current += "/" + component
-        mkdir(current, 0o700)
     }
 }
 

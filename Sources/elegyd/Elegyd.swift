@@ -1,6 +1,7 @@
 import ArgumentParser
 import ElegyCore
 import ElegyServer
+import ElegySystem
 import Logging
 
 #if canImport(Glibc)
@@ -42,7 +43,7 @@ struct Elegyd: ParsableCommand {
     /// Runs on the main thread and blocks it: elegyd uses no Swift concurrency pool (see `QueueTaskExecutor`).
     func run() throws {
         MemoryTuning.apply()
-        let environment = ProcessEnvironment.current
+        let paths = Paths.current
         let level: Logger.Level = verbose ? .debug : .info
         LoggingSystem.bootstrap { label in
             var handler = JournalLogHandler(label: label)
@@ -52,7 +53,7 @@ struct Elegyd: ParsableCommand {
         let logger = Logger(label: "elegyd")
         let loaded: (ElegyConfig, warnings: [String])
         do {
-            loaded = try ElegyConfig.load(path: config, environment: environment)
+            loaded = try ElegyConfig.load(path: config, paths: paths)
         } catch {
             printError("elegyd: \(error)")
             throw ExitCode(Elegyd.configurationError)
@@ -60,7 +61,6 @@ struct Elegyd: ParsableCommand {
         let settings = loaded.0
         for warning in loaded.warnings { logger.warning("\(warning)") }
 
-        let paths = DaemonPaths(environment: environment)
         let adopted = Systemd.listenFileDescriptors().first
         var options = DaemonOptions(
             socketPath: socket ?? settings.socketPath ?? paths.socket,

@@ -30,9 +30,8 @@ final class PulseServer: @unchecked Sendable {
             "--load=module-native-protocol-unix", "--log-target=file:\(runtimeDirectory)/pulse.log",
         ]
         process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // No FileHandle redirections: Process closes descriptors it is given, and the shared null device's number
+        // is reused elsewhere in this process. PulseAudio logs to its file (`--log-target`).
         do { try process.run() } catch {
             throw TestAudioError(message: "cannot start pulseaudio (apt install pulseaudio): \(error)")
         }

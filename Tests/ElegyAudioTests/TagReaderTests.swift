@@ -7,28 +7,31 @@ import Testing
 /// The FLAC fast path (libFLAC's metadata API) against libsndfile on files made by sox, flac and metaflac: for every
 /// file both must give the same `Song`, and files libFLAC should not answer for must fall back to libsndfile.
 struct TagReaderTests {
-    /// Runs a tool from PATH; throws with its stderr when it fails.
+    /// Runs a tool from PATH; throws with its stderr when it fails. Spawned with `posix_spawnp`, not Foundation's
+    /// `Process`: while it launches, `Process` closes descriptor numbers in this process that other tests' engines
+    /// (running in parallel) had reopened, which silently stopped the paced-output test.
     private static func run(_ tool: String, _ arguments: [String], stdin: String? = nil) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        if let stdin {
-            let input = Pipe()
-            process.standardInput = input
-            try process.run()
-            input.fileHandleForWriting.write(Data(stdin.utf8))
-            try input.fileHandleForWriting.close()
-        } else {
-            try process.run()
-        }
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestAudioError(
-                message: "\(tool) \(arguments.joined(separator: " ")): \(String(decoding: message, as: UTF8.self))")
+        let directory = try TestAudio.makeDirectory("tool")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let inputPath = directory + "/stdin", errorPath = directory + "/stderr"
+        try Data((stdin ?? "").utf8).write(to: URL(fileURLWithPath: inputPath))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, tool, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw TestAudioError(message: "cannot run \(tool): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED && WEXITSTATUS == 0
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            let message = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+            throw TestAudioError(message: "\(tool) \(arguments.joined(separator: " ")): \(message)")
         }
     }
 

@@ -138,7 +138,7 @@ struct ArgumentParsingTests {
 @Suite("Socket path")
 struct SocketPathTests {
     private func resolve(_ option: String?, _ environment: [String: String]) -> SocketPath {
-        SocketPath.resolve(option: option, environment: { environment[$0] }, uid: 1000)
+        SocketPath.resolve(option: option, environment: environment, uid: 1000)
     }
 
     @Test func precedence() {

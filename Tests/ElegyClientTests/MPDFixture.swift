@@ -21,8 +21,13 @@ func runProcess(_ executable: String, _ arguments: [String], environment: [Strin
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    // An empty stdin through a Pipe, not `FileHandle.nullDevice`: Process closes the descriptor of a FileHandle it
+    // is given, and the shared null device's number is then reused elsewhere in this process (other suites' engines
+    // lost descriptors that way). A Pipe's ends are Process's to close.
+    let input = Pipe()
+    process.standardInput = input
     try process.run()
+    try input.fileHandleForWriting.close()
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -98,6 +103,7 @@ final class MPDFixture {
             playlist_directory "\(directory.appendingPathComponent("playlists").path)"
             bind_to_address "\(socket)"
             zeroconf_enabled "no"
+            log_file "\(directory.appendingPathComponent("mpd.log").path)"
             audio_output {
                 type "null"
                 name "n"
@@ -111,12 +117,8 @@ final class MPDFixture {
         guard let mpd = Self.which("mpd") else { throw FixtureError("mpd is not installed (apt-get install mpd)") }
         process = Process()
         process.executableURL = URL(fileURLWithPath: mpd)
-        process.arguments = ["--no-daemon", "--stderr", configFile.path]
-        let log = directory.appendingPathComponent("mpd.log")
-        _ = fileManager.createFile(atPath: log.path, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: log)
-        process.standardOutput = logHandle
-        process.standardError = logHandle
+        // MPD writes its log itself (`log_file`): no FileHandle is handed to Process (see `runProcess`).
+        process.arguments = ["--no-daemon", configFile.path]
         try process.run()
         try waitUntilReady()
     }

@@ -26,7 +26,7 @@ struct ShippedPlaylistTests {
     let catalog: CuratedCatalog
 
     init() throws {
-        catalog = try CuratedCatalog.load(directories: [playlistsDirectory])
+        catalog = try loadCatalog(directories: [playlistsDirectory])
     }
 
     @Test func everyFileParses() throws {
@@ -402,7 +402,7 @@ struct CatalogLoadTests {
             try? FileManager.default.removeItem(atPath: user)
         }
         let missing = shipped + "-does-not-exist"
-        let catalog = try CuratedCatalog.load(directories: [shipped, missing, user])
+        let catalog = try loadCatalog(directories: [shipped, missing, user])
         #expect(catalog.playlists.map(\.name) == ["one", "three", "two"])
         #expect(catalog.playlist(named: "one")?.title == "Shipped One")
         #expect(catalog.playlist(named: "two")?.title == "User Two")
@@ -418,16 +418,16 @@ struct CatalogLoadTests {
     @Test func errorsNameTheFile() throws {
         let dir = try makeDirectory(["bad.toml": "title = 3\n"])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        #expect(throws: CatalogError.self) { try CuratedCatalog.load(directories: [dir]) }
+        #expect(throws: CatalogError.self) { try loadCatalog(directories: [dir]) }
         do {
-            _ = try CuratedCatalog.load(directories: [dir])
+            _ = try loadCatalog(directories: [dir])
         } catch {
             #expect(error.description == "bad.toml:1: title: expected a string, found integer")
         }
     }
 
     @Test func noDirectoriesGiveAnEmptyCatalog() throws {
-        let catalog = try CuratedCatalog.load(directories: ["/nonexistent/elegy/playlists"])
+        let catalog = try loadCatalog(directories: ["/nonexistent/elegy/playlists"])
         #expect(catalog.playlists.isEmpty)
         #expect(catalog.moods.isEmpty)
     }

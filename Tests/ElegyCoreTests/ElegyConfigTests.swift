@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ElegyCore
+import ElegySystem
 
 private let environment = ["HOME": "/home/ann"]
 
@@ -13,14 +14,14 @@ private let repositoryRoot: String = URL(fileURLWithPath: #filePath)
 
 private func parse(_ toml: String, environment: [String: String] = environment) throws -> (ElegyConfig, [String]) {
     let (config, warnings) = try ElegyConfig.parse(toml: toml, file: "/home/ann/.config/elegy/elegy.toml",
-        environment: environment)
+        paths: Paths(environment: environment))
     return (config, warnings)
 }
 
 /// The error `toml` gives, or nil (a test failure) if it parses.
 private func configError(_ toml: String) -> CatalogError? {
     do {
-        _ = try ElegyConfig.parse(toml: toml, file: "/home/ann/.config/elegy/elegy.toml", environment: environment)
+        _ = try ElegyConfig.parse(toml: toml, file: "/home/ann/.config/elegy/elegy.toml", paths: Paths(environment: environment))
         Issue.record("expected an error for:\n\(toml)")
         return nil
     } catch {
@@ -51,16 +52,6 @@ struct ElegyConfigTests {
         #expect(relative.musicDirectory == "/home/ann/Music")
         let (tilde, _) = try parse("", environment: ["HOME": "/home/ann", "XDG_MUSIC_DIR": "~/Tunes"])
         #expect(tilde.musicDirectory == "/home/ann/Tunes")
-    }
-
-    @Test func defaultPathFollowsXDG() {
-        #expect(ElegyConfig.defaultPath(environment: environment) == "/home/ann/.config/elegy/elegy.toml")
-        #expect(
-            ElegyConfig.defaultPath(environment: ["HOME": "/home/ann", "XDG_CONFIG_HOME": "/cfg"])
-                == "/cfg/elegy/elegy.toml")
-        #expect(
-            ElegyConfig.defaultPath(environment: ["HOME": "/home/ann", "XDG_CONFIG_HOME": "relative"])
-                == "/home/ann/.config/elegy/elegy.toml")
     }
 
     @Test func everyKeyParses() throws {
@@ -121,7 +112,8 @@ struct ElegyConfigTests {
 
     @Test func shippedExampleParsesWithoutWarnings() throws {
         let path = repositoryRoot + "/elegy.example.toml"
-        let (config, warnings) = try ElegyConfig.load(path: path, environment: environment)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let (config, warnings) = try ElegyConfig.parse(toml: text, file: path, paths: Paths(environment: environment))
         #expect(warnings.isEmpty)
         #expect(config.musicDirectory == "/home/ann/Music")
         #expect(config.outputDevice == "default")
@@ -232,40 +224,5 @@ struct ElegyConfigTests {
                 "elegy.toml:6: output.colour: unknown key, ignored",
                 "elegy.toml:10: moods.rain.sleeep: unknown key, ignored",
             ])
-    }
-
-    // MARK: - Loading files
-
-    @Test func missingFileAtDefaultPathGivesDefaults() throws {
-        let home = NSTemporaryDirectory() + "elegy-config-\(UUID().uuidString)"
-        let (config, warnings) = try ElegyConfig.load(path: nil, environment: ["HOME": home])
-        #expect(config == ElegyConfig.defaults(environment: ["HOME": home]))
-        #expect(warnings.isEmpty)
-    }
-
-    @Test func missingExplicitFileIsAnError() throws {
-        let path = NSTemporaryDirectory() + "elegy-config-\(UUID().uuidString)/elegy.toml"
-        do {
-            _ = try ElegyConfig.load(path: path, environment: environment)
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.file == path)
-            #expect(error.line == nil)
-            #expect(error.description == "elegy.toml: cannot read \(path): No such file or directory")
-        }
-    }
-
-    @Test func loadsFileAtDefaultPath() throws {
-        let root = NSTemporaryDirectory() + "elegy-config-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.createDirectory(atPath: root + "/elegy", withIntermediateDirectories: true)
-        try "[output]\ndevice = 7\n".write(toFile: root + "/elegy/elegy.toml", atomically: true, encoding: .utf8)
-        do {
-            _ = try ElegyConfig.load(path: nil, environment: ["HOME": "/home/ann", "XDG_CONFIG_HOME": root])
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.file == root + "/elegy/elegy.toml")
-            #expect(error.description == "elegy.toml:2: output.device: expected a string")
-        }
     }
 }

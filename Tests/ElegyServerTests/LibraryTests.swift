@@ -1,5 +1,6 @@
 import CSndFile
 import ElegyCore
+import ElegySystem
 import Foundation
 import Logging
 import Testing
@@ -283,7 +284,7 @@ struct LibraryTests {
             Issue.record("a vanished file was stat'ed")
             return
         }
-        #expect(vanished.reason == FileSystem.message(ENOENT))
+        #expect(vanished.reason == SystemCallError.message(ENOENT))
         try FileManager.default.createDirectory(atPath: "\(root)/dir.flac", withIntermediateDirectories: true)
         let directory = LibraryWalker.Candidate(uri: "dir.flac", root: root, stamp: nil)
         guard case .directory = LibraryWalker.stamp(ofListed: directory) else {

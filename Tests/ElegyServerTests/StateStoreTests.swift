@@ -19,16 +19,8 @@ private let sample = PersistedState(
     currentPosition: 1, elapsed: 83.25, playState: .play, volume: 60, repeat: true, random: false, single: .oneshot,
     consume: .on, playlist: "tearjerkers", mood: "rain", sleepRemaining: 1800)
 
-// Serialized: `failedSaveKeepsTheOldFile` lowers the process's file-size limit for a moment.
-@Suite("State store", .serialized)
+@Suite("State store")
 struct StateStoreTests {
-    @Test func defaultPathFollowsXDG() {
-        #expect(StateStore.defaultPath(environment: ["HOME": "/home/ann"]) == "/home/ann/.local/state/elegy/state.json")
-        #expect(
-            StateStore.defaultPath(environment: ["HOME": "/home/ann", "XDG_STATE_HOME": "/st"])
-                == "/st/elegy/state.json")
-    }
-
     @Test func missingFileIsNoStateAndNoWarning() throws {
         let root = try scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -99,27 +91,24 @@ struct StateStoreTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["state.json"])
     }
 
-    /// A save that fails half-way (the write is refused) leaves the old file as it was. The refusal is a file-size
-    /// limit (`RLIMIT_FSIZE`, EFBIG), which binds root too: permissions would not stop CI, which runs as root.
-    @Test func failedSaveKeepsTheOldFile() throws {
+    /// A save that fails after the temp file is written (its `rename` is refused: a non-empty directory stands
+    /// where the state file goes, which stops root too) throws the failing call and leaves nothing behind. No
+    /// process-wide limit is changed: other suites write files in parallel in this process.
+    @Test func failedSaveLeavesNothingBehind() throws {
         let root = try scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/state.json/kept", withIntermediateDirectories: true)
         let store = StateStore(path: root + "/state.json")
-        try store.save(sample)
-        var changed = sample
-        changed.volume = 1
-        var saved = rlimit()
-        getrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
-        let previousHandler = signal(SIGXFSZ, SIG_IGN)
-        var tiny = rlimit(rlim_cur: 16, rlim_max: saved.rlim_max)
-        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &tiny)
-        let failed = Result { try store.save(changed) }
-        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
-        signal(SIGXFSZ, previousHandler)
-        #expect(throws: StateStoreError.self) { try failed.get() }
-        #expect(store.load().0 == sample)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: root)
-        #expect(leftovers == ["state.json"])
+        do {
+            try store.save(sample)
+            Issue.record("the save over a directory succeeded")
+        } catch let error as StateStoreError {
+            #expect(error.function == "rename")
+            #expect(error.path == root + "/state.json")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["state.json"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/state.json") == ["kept"])
+        #expect(store.load().0 == nil)
     }
 
     /// A state path under a regular file cannot be written by anyone, root included: an error, not a crash.

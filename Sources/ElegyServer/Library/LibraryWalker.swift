@@ -1,6 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import ElegySystem
 
 /// Walks the music directory (or part of it) and hands each candidate audio file to `found`, without opening any.
 ///
@@ -91,7 +92,7 @@ struct LibraryWalker {
             let code = errno
             // A vanished scope is not a failure: its songs are simply removed.
             if code != ENOENT && code != ENOTDIR {
-                failures.append(ScanFailure(uri: scope, reason: FileSystem.message(code)))
+                failures.append(ScanFailure(uri: scope, reason: SystemCallError.message(code)))
             }
             return
         }
@@ -124,7 +125,7 @@ struct LibraryWalker {
         _ uri: String, path: String, into subdirectories: inout [(uri: String, path: String, info: stat)]
     ) {
         guard let stream = opendir(path) else {
-            failures.append(ScanFailure(uri: uri, reason: FileSystem.message(errno)))
+            failures.append(ScanFailure(uri: uri, reason: SystemCallError.message(errno)))
             return
         }
         var candidates: [Candidate] = []
@@ -162,14 +163,14 @@ struct LibraryWalker {
                 // Relative to the open directory: the kernel does not walk the whole path again.
                 var info = stat()
                 guard fstatat(directoryFD, base, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
-                    if isAudio { failures.append(ScanFailure(uri: childURI, reason: FileSystem.message(errno))) }
+                    if isAudio { failures.append(ScanFailure(uri: childURI, reason: SystemCallError.message(errno))) }
                     return
                 }
                 if (info.st_mode & S_IFMT) == S_IFLNK {
                     guard fstatat(directoryFD, base, &info, 0) == 0 else {
                         if isAudio {
                             failures.append(
-                                ScanFailure(uri: childURI, reason: "broken symlink: \(FileSystem.message(errno))"))
+                                ScanFailure(uri: childURI, reason: "broken symlink: \(SystemCallError.message(errno))"))
                         }
                         return
                     }
@@ -202,10 +203,10 @@ struct LibraryWalker {
         let path = candidate.path
         var info = stat()
         guard lstat(path, &info) == 0 else {
-            return .failure(ScanFailure(uri: candidate.uri, reason: FileSystem.message(errno)))
+            return .failure(ScanFailure(uri: candidate.uri, reason: SystemCallError.message(errno)))
         }
         if (info.st_mode & S_IFMT) == S_IFLNK, stat(path, &info) != 0 {
-            return .failure(ScanFailure(uri: candidate.uri, reason: "broken symlink: \(FileSystem.message(errno))"))
+            return .failure(ScanFailure(uri: candidate.uri, reason: "broken symlink: \(SystemCallError.message(errno))"))
         }
         switch info.st_mode & S_IFMT {
         case S_IFREG: return .file(Stamp(info))

@@ -1,5 +1,6 @@
 import ElegyCore
 import Logging
+import ElegySystem
 
 #if canImport(Glibc)
     import Glibc
@@ -100,8 +101,11 @@ public final class MusicLibrary: Sendable {
     /// running. Blocking file read: call at startup, not from an event loop.
     public func loadCache() -> Bool {
         guard let cacheFile else { return false }
-        guard let bytes = FileSystem.readFile(cacheFile) else {
-            logger.debug("no library cache", metadata: ["library.cache": "\(cacheFile)"])
+        let bytes: [UInt8]
+        do {
+            bytes = try Files.read(cacheFile)
+        } catch {
+            logger.debug("no library cache: \(error)", metadata: ["library.cache": "\(cacheFile)"])
             return false
         }
         guard let (songs, updated) = LibraryCache.decode(bytes, root: root) else {
@@ -284,7 +288,7 @@ public final class MusicLibrary: Sendable {
     /// Writes the cache file for `songs` (sorted by URI); logs a failure (the next start then rescans).
     private static func saveCache(_ songs: [Song], root: String, updated: Int64, to file: String, logger: Logger) {
         do {
-            try FileSystem.writeAtomically(LibraryCache.encode(root: root, updated: updated, songs: songs), to: file)
+            try Files.writeAtomically(LibraryCache.encode(root: root, updated: updated, songs: songs), to: file)
         } catch {
             logger.error("cannot save the library cache: \(error)")
         }

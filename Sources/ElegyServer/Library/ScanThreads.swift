@@ -1,5 +1,6 @@
 import ElegyAudio
 import ElegyCore
+import ElegySystem
 
 #if canImport(Glibc)
     import Glibc
@@ -188,7 +189,7 @@ final class TagReadJob: Sendable {
     static func read(_ candidate: LibraryWalker.Candidate, stamp: LibraryWalker.Stamp) -> ReadOutcome {
         let path = candidate.path
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(ScanFailure(uri: candidate.uri, reason: FileSystem.message(errno))) }
+        guard fd >= 0 else { return .failure(ScanFailure(uri: candidate.uri, reason: SystemCallError.message(errno))) }
         defer { close(fd) }
         do {
             let song = try TagReader.song(
