@@ -149,9 +149,11 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         #expect(result.status == .missing)
         #expect(result.score < Resolver.defaultThreshold)
         #expect(result.candidates.count == 1)
-        let expected = "title matches but artist 'Joe Blue Band' disagrees with "
-            + "'Yoko Kanno & The Seatbelts feat. Mai Yamane'"
+        let expected = "rejected: different song with the same title (tag artist 'Joe Blue Band', "
+            + "curated 'Yoko Kanno & The Seatbelts feat. Mai Yamane')"
         #expect(result.candidates.first?.reason == expected)
+        #expect(result.candidates.first?.rule == .differentSong)
+        #expect(result.rejected == result.candidates)
         let real = tagged("Yoko Kanno/Blue.mp3", "Blue", "Mai Yamane")
         #expect(resolve(blue, in: [decoy, real]).uri == "Yoko Kanno/Blue.mp3")
     }
@@ -165,7 +167,7 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         let library = [tagged("supercell/05.flac", "Kimi no Shiranai Monogatari (Instrumental)", "supercell")]
         let result = resolve(monogatari, in: library)
         #expect(result.status == .missing)
-        #expect(result.candidates.first?.reason.contains("different recording") == true)
+        #expect(result.candidates.first?.reason == "rejected: off-vocal version ('Instrumental' in the title)")
     }
 
     @Test func pathOnlyEvidence() {
@@ -223,8 +225,8 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         #expect(result.score == result.candidates.first?.score)
         #expect(result.candidates.allSatisfy { !$0.reason.isEmpty && $0.score < Resolver.defaultThreshold })
         let reasons = result.candidates.map(\.reason).joined(separator: "\n")
-        #expect(reasons.contains("artist 'Joe Blue Band' disagrees"))
-        #expect(reasons.contains("different recording"))
+        #expect(reasons.contains("rejected: different song with the same title (tag artist 'Joe Blue Band'"))
+        #expect(reasons.contains("rejected: off-vocal version ('Off Vocal' in the title)"))
         #expect(reasons.contains("below threshold"))
 
         let nothing = resolve(monogatari, in: [tagged("x/y.flac", "Tank!", "Seatbelts")])
