@@ -262,11 +262,13 @@ extension MatchText {
     ]
     static let instrumentalCJK = ["カラオケ", "インスト", "オフボーカル", "オフヴォーカル"].map { compact(fold($0)) }
     private static let performanceWords: Set<Substring> = [
-        "live", "acoustic", "piano", "orchestra", "orchestral", "remix", "rmx", "cover", "unplugged", "demo",
+        "live", "acoustic", "piano", "orchestra", "orchestral", "remix", "rmx", "cover", "covered", "unplugged", "demo",
         "english", "strings", "guitar", "acapella", "cappella", "jazz", "bossa", "lofi", "8bit", "musicbox",
         "symphonic", "chorus", "rearrange", "arrange", "arranged", "ballad", "dubstep", "nightcore",
     ]
-    private static let performanceCJK = ["ピアノ", "アコースティック", "ライブ", "リミックス", "オーケストラ"].map { compact(fold($0)) }
+    private static let performanceCJK = [
+        "ピアノ", "アコースティック", "ライブ", "リミックス", "オーケストラ", "カバー", "歌ってみた",
+    ].map { compact(fold($0)) }
     private static let sizeWords: Set<Substring> = [
         "tv", "tvsize", "size", "short", "full", "album", "single", "radio", "original", "op", "ed", "opening",
         "ending", "anime", "movie", "game", "theme",
@@ -464,7 +466,7 @@ extension MatchText {
         "full version", "full size", "off vocal", "off vocals", "no vocal", "without vocal",
     ]
     private static let trailingPhrases1: Set<String> = ["tvsize", "instrumental", "inst", "karaoke", "offvocal"]
-    private static let trailingCJK = ["カラオケ", "オフボーカル", "オフヴォーカル", "インスト"].map { fold($0) }
+    private static let trailingCJK = ["カラオケ", "オフボーカル", "オフヴォーカル", "インスト", "歌ってみた", "カバー"].map { fold($0) }
 
     /// True when folded ASCII words end with a word an unbracketed version phrase ends with: such titles take the
     /// slow path, which strips the phrase.

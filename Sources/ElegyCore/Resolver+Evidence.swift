@@ -206,7 +206,13 @@ struct Target {
         var titles: [ParsedTitle] = []
         for text in [song.title] + song.aliases {
             let title = MatchText.parseTitle(text, stripTrackNumber: false)
-            if !title.isEmpty, !titles.contains(where: { $0.key == title.key }) { titles.append(title) }
+            // The same title naming another version stays: it asks for that version ("(10 years after Ver.)").
+            let label = Resolver.labelKey(title.versionLabel)
+            if !title.isEmpty,
+                !titles.contains(where: { $0.key == title.key && Resolver.labelKey($0.versionLabel) == label })
+            {
+                titles.append(title)
+            }
         }
         self.titles = titles
         performers = song.performer.map(MatchText.artistNames) ?? []
@@ -384,7 +390,10 @@ extension Resolver {
             penalty = 0
         }
         title -= penalty
-        title += target.versionFit(file)
+        // A preference lowers the other recordings after the clamp to 1, where no bonus can hide it.
+        let fit = target.versionFit(file)
+        var preference = min(0, fit)
+        title += max(0, fit)
         if file.hasUnknownSuffix { title -= 0.02 }
         if rule == .offVocal || rule == .vocalVersion { title = min(title, 0.4) }
 
@@ -455,10 +464,11 @@ extension Resolver {
         if !target.performers.isEmpty, rule == nil,
             !context.agreesWithPerformer(target: target, fileNameArtist: sourceArtist, featured: file.featured)
         {
-            score -= 0.03
+            preference -= 0.03
         }
         if rule != nil { score = min(score, 0.45) }
-        score = (min(1, max(0, score)) * 1000).rounded() / 1000
+        score = ((min(1, max(0, score)) + preference) * 1000).rounded() / 1000
+        score = max(0, score)
 
         // Why, should it fall short.
         if let rule {

@@ -123,7 +123,7 @@ public struct Resolver: Sendable {
                     return true
                 }) ?? false
             {
-                if !words.isEmpty, !FileReading.mayBePlaceholder(words) {
+                if !words.isEmpty, !FileReading.mayBePlaceholder(words), !MatchText.endsWithVersionWord(words) {
                     key.removeAll(keepingCapacity: true)
                     MatchText.romajiKey(words, into: &key)
                     if let id = add(String(decoding: key, as: UTF8.self), songIndex: songIndex) {
