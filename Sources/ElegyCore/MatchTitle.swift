@@ -578,6 +578,12 @@ extension MatchText {
                 index += 1
             }
             guard matched else { continue }
+            // "Opening 2 - Title": a spelled-out role may have a space before its number.
+            if !exactCase, word.utf8.count > 2, index + 1 < scalars.count, scalars[index] == " ",
+                scalars[index + 1].value >= 0x30, scalars[index + 1].value <= 0x39
+            {
+                index += 1
+            }
             let digitsStart = index
             while index < scalars.count, index - digitsStart < 3, scalars[index].value >= 0x30,
                 scalars[index].value <= 0x39
