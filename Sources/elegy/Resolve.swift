@@ -6,15 +6,8 @@ struct ResolveReport: Equatable, Sendable {
         var score: String?
         var reason: String?
 
-        /// The rejection rule named by a reason "rejected: RULE (detail)" ("off-vocal version"), if any.
-        var rule: String? {
-            guard let reason, reason.hasPrefix(Self.rejectedPrefix) else { return nil }
-            let rest = reason.dropFirst(Self.rejectedPrefix.count)
-            let rule = rest.firstRange(of: " (").map { rest[..<$0.lowerBound] } ?? rest
-            return rule.isEmpty ? nil : String(rule)
-        }
-
-        static let rejectedPrefix = "rejected: "
+        /// True when a rejection rule refused the file: its reason reads "rejected: RULE (detail)".
+        var isRejected: Bool { reason?.hasPrefix("rejected: ") ?? false }
     }
 
     /// One curated song and its outcome.
@@ -74,8 +67,8 @@ struct ResolveReport: Equatable, Sendable {
     }
 
     /// `{"playlists":[{"name":…,"songs":[{"title","artist","status","file","score"} or
-    /// {"title","artist","status","candidates":[{"file","score","reason"}]}]}]}`; a candidate a rule refused also
-    /// has `"rule"`, and a song with such files a `"rejected"` array of the same objects.
+    /// {"title","artist","status","candidates":[{"file","score","reason"}]}]}]}`; a refused candidate's reason
+    /// starts "rejected: RULE", and a song the daemon lists refused files for has a `"rejected"` array of them.
     var json: JSON {
         .object([
             (
@@ -107,19 +100,17 @@ struct ResolveReport: Equatable, Sendable {
     }
 
     private static func candidateJSON(_ candidate: Candidate) -> JSON {
-        var members: [(String, JSON)] = [
+        .object([
             ("file", .string(candidate.file)), ("score", .number(wire: candidate.score)),
             ("reason", .string(candidate.reason)),
-        ]
-        if let rule = candidate.rule { members.append(("rule", .string(rule))) }
-        return .object(members)
+        ])
     }
 
     /// One candidate line: `0.41  file  (reason)`, or `0.35  file  — rejected: RULE (detail)`.
     private static func candidateLine(_ candidate: Candidate) -> String {
         var line = "      \(candidate.score ?? "?")  \(candidate.file)"
         guard let reason = candidate.reason, !reason.isEmpty else { return line }
-        line += candidate.rule == nil ? "  (\(reason))" : "  — \(reason)"
+        line += candidate.isRejected ? "  — \(reason)" : "  (\(reason))"
         return line
     }
 
