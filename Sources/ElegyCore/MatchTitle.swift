@@ -476,7 +476,30 @@ extension MatchText {
         guard space != words.startIndex else { return false }
         let word = words[space...]
         guard word.count >= 3, word.count <= 12 else { return false }
-        return versionEndWords.contains(String(decoding: word, as: UTF8.self))
+        return versionEndWords.contains { $0.utf8.elementsEqual(word) }
+    }
+
+    /// Lower-case ASCII pieces of every off-vocal and cover word: text without one of them (and without non-ASCII
+    /// letters) has no mark, and need not be folded to find out.
+    private static let markTriggers: [[UInt8]] = ["inst", "karaoke", "vocal", "minus", "backing", "cover", "utatte"]
+        .map { Array($0.utf8) }
+
+    /// False when raw text cannot hold an off-vocal or cover mark: plain ASCII with none of their letters.
+    static func mayHoldRecordingMarks(_ raw: String) -> Bool {
+        var raw = raw
+        return raw.withUTF8 { bytes in
+            guard bytes.count >= 4 else { return false }
+            for start in 0...(bytes.count - 4) {
+                let byte = bytes[start]
+                if byte >= 0x80 { return true }
+                for trigger in markTriggers where trigger[0] == byte | 0x20 && start + trigger.count <= bytes.count {
+                    var index = 1
+                    while index < trigger.count, bytes[start + index] | 0x20 == trigger[index] { index += 1 }
+                    if index == trigger.count { return true }
+                }
+            }
+            return bytes[(bytes.count - 3)...].contains { $0 >= 0x80 }
+        }
     }
 
     /// Folded words without a trailing unbracketed version phrase, and the phrase; nil when there is none or

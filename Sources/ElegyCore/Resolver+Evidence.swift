@@ -184,6 +184,8 @@ enum VersionWish {
 struct Target {
     var song: CuratedSong
     var titles: [ParsedTitle]
+    /// Titles with the key of one in `titles` but naming a version: compared only with files that name one.
+    var versionTitles: [ParsedTitle]
     /// The curated artist's names and the performer's.
     var artists: [ArtistName]
     /// The `performer` field's names; empty when the entry names none.
@@ -204,17 +206,24 @@ struct Target {
     init(_ song: CuratedSong) {
         self.song = song
         var titles: [ParsedTitle] = []
+        var versionTitles: [ParsedTitle] = []
         for text in [song.title] + song.aliases {
             let title = MatchText.parseTitle(text, stripTrackNumber: false)
-            // The same title naming another version stays: it asks for that version ("(10 years after Ver.)").
-            let label = Resolver.labelKey(title.versionLabel)
-            if !title.isEmpty,
-                !titles.contains(where: { $0.key == title.key && Resolver.labelKey($0.versionLabel) == label })
-            {
+            guard !title.isEmpty else { continue }
+            if !titles.contains(where: { $0.key == title.key }) {
                 titles.append(title)
+            } else if !title.versionLabel.isEmpty {
+                // The same title naming a version asks for that version ("(10 years after Ver.)").
+                let label = Resolver.labelKey(title.versionLabel)
+                if !(titles + versionTitles).contains(where: {
+                    $0.key == title.key && Resolver.labelKey($0.versionLabel) == label
+                }) {
+                    versionTitles.append(title)
+                }
             }
         }
         self.titles = titles
+        self.versionTitles = versionTitles
         performers = song.performer.map(MatchText.artistNames) ?? []
         artists = MatchText.artistNames(song.artist) + performers
         var anime: [([UInt8], String)] = []
@@ -247,9 +256,10 @@ struct Target {
         wish = wantsInstrumental ? nil : VersionWish(versionText)
         let ownText = ([song.title, song.anime] + song.aliases).map(MatchText.fold).joined(separator: " ")
         ownWords = Set(ownText.split(separator: " "))
+        let named = ownText + " " + MatchText.fold(versionText)
         allowsCover =
-            MatchText.recordingMarks(in: ownText + " " + MatchText.fold(versionText), ignoring: [], vocalCancels: false)
-            .cover != nil
+            MatchText.mayHoldRecordingMarks(named)
+            && MatchText.recordingMarks(in: named, ignoring: [], vocalCancels: false).cover != nil
     }
 
     /// How much a file's version label adds to (a penalty it cancels) or takes from a match, by `wish`.
@@ -314,7 +324,7 @@ extension Resolver {
         var bestAccepted = false
         let context = FileContext(song, target: target)
         for reading in FileReading.readings(of: song) {
-            for title in target.titles {
+            for title in reading.title.versionLabel.isEmpty ? target.titles : target.titles + target.versionTitles {
                 let found = score(reading, against: title, context: context, target: target)
                 let accepted = found.rule == nil && found.score >= threshold
                 if accepted != bestAccepted ? accepted : found.score > best.score {
@@ -561,7 +571,7 @@ final class FileContext {
         var offVocal: String?
         var cover: String?
         func look(_ text: String?, vocalCancels: Bool, describe: (String) -> String) {
-            guard let text, offVocal == nil || cover == nil else { return }
+            guard let text, offVocal == nil || cover == nil, MatchText.mayHoldRecordingMarks(text) else { return }
             let found = MatchText.recordingMarks(
                 in: MatchText.fold(text), ignoring: target.ownWords, vocalCancels: vocalCancels)
             if offVocal == nil, let word = found.offVocal { offVocal = describe(word) }
