@@ -15,10 +15,15 @@ public struct CuratedSong: Sendable, Hashable, Codable {
     public var moods: [String]
     /// One line in our own words.
     public var note: String
+    /// The recording wanted when several exist: "original", "full", "tv-size", "short", "live", "acoustic",
+    /// "piano", "orchestral", "remix", "instrumental", or any other words of a version label ("10 years after").
+    public var version: String?
+    /// Who sings the wanted recording, when that is not (only) `artist`: files by this performer are preferred.
+    public var performer: String?
 
     public init(
         title: String, aliases: [String] = [], artist: String, anime: String, role: SongRole,
-        moods: [String], note: String = ""
+        moods: [String], note: String = "", version: String? = nil, performer: String? = nil
     ) {
         self.title = title
         self.aliases = aliases
@@ -27,6 +32,8 @@ public struct CuratedSong: Sendable, Hashable, Codable {
         self.role = role
         self.moods = moods
         self.note = note
+        self.version = version
+        self.performer = performer
     }
 }
 

@@ -303,7 +303,9 @@ struct CatalogTOMLReader {
     }
 
     func song(at place: Place, defaultMoods: [String]) throws(CatalogError) -> CuratedSong {
-        try rejectUnknownKeys(in: place, allowed: ["title", "aliases", "artist", "anime", "role", "moods", "note"])
+        try rejectUnknownKeys(
+            in: place,
+            allowed: ["title", "aliases", "artist", "anime", "role", "moods", "note", "version", "performer"])
         let title = try requiredString(place, "title")
         let artist = try requiredString(place, "artist")
         let anime = try requiredString(place, "anime")
@@ -319,7 +321,16 @@ struct CatalogTOMLReader {
             anime: anime,
             role: role,
             moods: try strings(place, "moods") ?? defaultMoods,
-            note: try string(place, "note") ?? ""
+            note: try string(place, "note") ?? "",
+            version: try optionalNonEmptyString(place, "version"),
+            performer: try optionalNonEmptyString(place, "performer")
         )
+    }
+
+    /// The string at `key`, nil if absent; an error if it is empty or not a string.
+    func optionalNonEmptyString(_ place: Place, _ key: String) throws(CatalogError) -> String? {
+        guard let text = try string(place, key) else { return nil }
+        guard !DurationText.trimmed(text).isEmpty else { throw error(at: place, key, "must not be empty") }
+        return DurationText.trimmed(text)
     }
 }

@@ -91,6 +91,9 @@ extension MatchText {
         if isPlainASCII(text.utf8) {
             // Most titles: nothing to strip, so fold the bytes directly.
             let words = foldASCII(text.utf8)
+            if endsWithVersionWord(words.utf8) {
+                return parseTitle(scalars: widthFolded(text), stripTrackNumber: stripTrackNumber, plainChecked: true)
+            }
             return ParsedTitle(
                 words: words, key: romajiKey(words), version: .none, versionLabel: "", hasUnknownSuffix: false,
                 context: [], featured: nil, hasCJK: false, rawCore: []
@@ -129,11 +132,12 @@ extension MatchText {
     }
 
     /// Parses width-folded title scalars (see `parseTitle(_:stripTrackNumber:)`).
-    static func parseTitle(scalars input: [Unicode.Scalar], stripTrackNumber: Bool = true) -> ParsedTitle {
-        if input.allSatisfy({ $0.value < 0x80 }) {
+    static func parseTitle(
+        scalars input: [Unicode.Scalar], stripTrackNumber: Bool = true, plainChecked: Bool = false
+    ) -> ParsedTitle {
+        if !plainChecked, input.allSatisfy({ $0.value < 0x80 }) {
             let bytes = input.lazy.map { UInt8(truncatingIfNeeded: $0.value) }
-            if isPlainASCII(bytes) {
-                let words = foldASCII(bytes)
+            if isPlainASCII(bytes), case let words = foldASCII(bytes), !endsWithVersionWord(words.utf8) {
                 return ParsedTitle(
                     words: words, key: romajiKey(words), version: .none, versionLabel: "", hasUnknownSuffix: false,
                     context: [], featured: nil, hasCJK: false, rawCore: []
@@ -229,7 +233,15 @@ extension MatchText {
         }
         trimTrailingSpaces(&core)
 
-        let words = fold(core[...])
+        var words = fold(core[...])
+        // An unbracketed "TV Size" / "off vocal" at the end ("Blue TV Size", "Blue off vocal").
+        if let (kept, phrase) = trailingVersionWords(words), case .version(let kind) = classify(phrase) {
+            words = kept
+            if kind > version || version == .none {
+                version = max(version, kind)
+                label = phrase
+            }
+        }
         return ParsedTitle(
             words: words, key: romajiKey(words), version: version, versionLabel: label, hasUnknownSuffix: hasUnknown,
             context: context, featured: featured.map(trimmed), hasCJK: hasCJK(words), rawCore: core
@@ -245,21 +257,28 @@ extension MatchText {
     }
 
     private static let featuringWords: Set<Substring> = ["feat", "ft", "featuring"]
-    private static let instrumentalWords: Set<Substring> = [
+    static let instrumentalWords: Set<Substring> = [
         "instrumental", "instrumentals", "inst", "instr", "karaoke", "offvocal", "backing", "minusone",
     ]
-    private static let instrumentalCJK = ["カラオケ", "インスト", "オフボーカル", "オフヴォーカル"].map { compact(fold($0)) }
+    static let instrumentalCJK = ["カラオケ", "インスト", "オフボーカル", "オフヴォーカル"].map { compact(fold($0)) }
     private static let performanceWords: Set<Substring> = [
-        "live", "acoustic", "piano", "orchestra", "orchestral", "remix", "rmx", "cover", "unplugged", "demo",
+        "live", "acoustic", "piano", "orchestra", "orchestral", "remix", "rmx", "cover", "covered", "unplugged", "demo",
         "english", "strings", "guitar", "acapella", "cappella", "jazz", "bossa", "lofi", "8bit", "musicbox",
         "symphonic", "chorus", "rearrange", "arrange", "arranged", "ballad", "dubstep", "nightcore",
     ]
-    private static let performanceCJK = ["ピアノ", "アコースティック", "ライブ", "リミックス", "オーケストラ"].map { compact(fold($0)) }
+    private static let performanceCJK = [
+        "ピアノ", "アコースティック", "ライブ", "リミックス", "オーケストラ", "カバー", "歌ってみた",
+    ].map { compact(fold($0)) }
     private static let sizeWords: Set<Substring> = [
         "tv", "tvsize", "size", "short", "full", "album", "single", "radio", "original", "op", "ed", "opening",
         "ending", "anime", "movie", "game", "theme",
     ]
     private static let sizeCJK = ["サイズ", "ショート", "フル"].map { compact(fold($0)) }
+    private static let fullWords: Set<Substring> = ["full", "original"]
+    private static let fullCJK = ["フル"].map { compact(fold($0)) }
+    /// Words of a shortened cut: with them, "full" or "original" no longer means the whole recording.
+    private static let cutWords: Set<Substring> = ["tv", "tvsize", "short", "edit", "radio", "movie"]
+    private static let cutCJK = ["ショート", "テレビ"].map { compact(fold($0)) }
     private static let otherWords: Set<Substring> = ["ver", "version", "edit", "mix", "take", "vocal", "final", "vers"]
     private static let otherCJK = ["バージョン"].map { compact(fold($0)) }
     private static let formatWords: Set<Substring> = [
@@ -288,6 +307,8 @@ extension MatchText {
             return .version(.remaster)
         }
         if has(performanceWords) || hasCJK(performanceCJK) { return .version(.performance) }
+        // "Full ver.", "Original Size": the whole recording, not a cut of it.
+        if has(fullWords) || hasCJK(fullCJK), !has(cutWords), !hasCJK(cutCJK) { return .version(.remaster) }
         if has(sizeWords) || hasCJK(sizeCJK) { return .version(.size) }
         if has(otherWords) || hasCJK(otherCJK) { return .version(.other) }
         let isFormat = tokens.allSatisfy { token in
@@ -429,5 +450,189 @@ extension String {
             rest = rest.drop(while: { $0 != " " })
         }
         return MatchText.trimmed(String(rest))
+    }
+}
+
+// MARK: - Unbracketed versions, recording marks, role prefixes
+
+extension MatchText {
+    /// Last words that may end an unbracketed version phrase ("Blue TV Size", "Blue off vocal").
+    private static let versionEndWords: Set<String> = [
+        "size", "ver", "version", "vocal", "vocals", "instrumental", "inst", "karaoke", "tvsize", "offvocal",
+    ]
+    /// Unbracketed version phrases taken off the end of a title: two words, then one.
+    private static let trailingPhrases2: Set<String> = [
+        "tv size", "tv ver", "tv version", "tv sized", "short ver", "short version", "short size", "full ver",
+        "full version", "full size", "off vocal", "off vocals", "no vocal", "without vocal",
+    ]
+    private static let trailingPhrases1: Set<String> = ["tvsize", "instrumental", "inst", "karaoke", "offvocal"]
+    private static let trailingCJK = ["カラオケ", "オフボーカル", "オフヴォーカル", "インスト", "歌ってみた", "カバー"].map { fold($0) }
+
+    /// True when folded ASCII words end with a word an unbracketed version phrase ends with: such titles take the
+    /// slow path, which strips the phrase.
+    static func endsWithVersionWord(_ words: some BidirectionalCollection<UInt8>) -> Bool {
+        guard let last = words.last, last >= UInt8(ascii: "a"), last <= UInt8(ascii: "z") else { return false }
+        let space = words.lastIndex(of: UInt8(ascii: " ")).map { words.index(after: $0) } ?? words.startIndex
+        guard space != words.startIndex else { return false }
+        let word = words[space...]
+        guard word.count >= 3, word.count <= 12 else { return false }
+        return versionEndWords.contains { $0.utf8.elementsEqual(word) }
+    }
+
+    /// Lower-case ASCII pieces of every off-vocal and cover word: text without one of them (and without non-ASCII
+    /// letters) has no mark, and need not be folded to find out.
+    private static let markTriggers: [[UInt8]] = ["inst", "karaoke", "vocal", "minus", "backing", "cover", "utatte"]
+        .map { Array($0.utf8) }
+
+    /// False when raw text cannot hold an off-vocal or cover mark: plain ASCII with none of their letters.
+    static func mayHoldRecordingMarks(_ raw: String) -> Bool {
+        var raw = raw
+        return raw.withUTF8 { bytes in
+            guard bytes.count >= 4 else { return false }
+            for start in 0...(bytes.count - 4) {
+                let byte = bytes[start]
+                if byte >= 0x80 { return true }
+                for trigger in markTriggers where trigger[0] == byte | 0x20 && start + trigger.count <= bytes.count {
+                    var index = 1
+                    while index < trigger.count, bytes[start + index] | 0x20 == trigger[index] { index += 1 }
+                    if index == trigger.count { return true }
+                }
+            }
+            return bytes[(bytes.count - 3)...].contains { $0 >= 0x80 }
+        }
+    }
+
+    /// Folded words without a trailing unbracketed version phrase, and the phrase; nil when there is none or
+    /// nothing would be left.
+    static func trailingVersionWords(_ words: String) -> (kept: String, phrase: String)? {
+        let tokens = words.split(separator: " ")
+        if tokens.count >= 3, trailingPhrases2.contains(tokens.suffix(2).joined(separator: " ")) {
+            return (tokens.dropLast(2).joined(separator: " "), tokens.suffix(2).joined(separator: " "))
+        }
+        if tokens.count >= 2, let last = tokens.last, trailingPhrases1.contains(String(last)) {
+            return (tokens.dropLast().joined(separator: " "), String(last))
+        }
+        if tokens.count >= 2, let last = tokens.last, trailingCJK.contains(String(last)) {
+            return (tokens.dropLast().joined(separator: " "), String(last))
+        }
+        return nil
+    }
+
+    /// Words that say a file is a cover ("Blue (cover)", "歌ってみた", a "Covers" folder).
+    private static let coverWords: Set<Substring> = ["cover", "covers", "covered", "utattemita"]
+    private static let coverCJK = ["カバー", "歌ってみた"].map { compact(fold($0)) }
+    private static let selfCoverCJK = compact(fold("セルフカバー"))
+    /// Two words that together say "no vocals": "off vocal", "minus one".
+    private static let instrumentalPairs: Set<String> = [
+        "offvocal", "offvocals", "novocal", "novocals", "withoutvocal", "withoutvocals", "minusone", "backingtrack",
+        "offvo",
+    ]
+    private static let vocalCJK = ["ボーカル", "ヴォーカル"].map { compact(fold($0)) }
+    private static let offVocalCJK = ["オフボーカル", "オフヴォーカル"].map { compact(fold($0)) }
+
+    /// The off-vocal and cover words in folded text (as written there, for the reason text), skipping the
+    /// words in `ignoring` (the curated titles' and show's own words). With `vocalCancels` (folders, albums), a
+    /// "vocal" word elsewhere ("Vocal & Instrumental Collection") cancels the off-vocal mark.
+    static func recordingMarks(in folded: String, ignoring: Set<Substring>, vocalCancels: Bool)
+        -> (offVocal: String?, cover: String?)
+    {
+        guard !folded.isEmpty else { return (nil, nil) }
+        let tokens = folded.split(separator: " ")
+        var offVocal: String?
+        var cover: String?
+        var positiveVocal = false
+        for index in tokens.indices {
+            let token = tokens[index]
+            if ignoring.contains(token) { continue }
+            let previous = index > 0 ? tokens[index - 1] : ""
+            if offVocal == nil, instrumentalWords.contains(token) { offVocal = String(token) }
+            if offVocal == nil, index + 1 < tokens.count, !ignoring.contains(tokens[index + 1]),
+                instrumentalPairs.contains(String(token + tokens[index + 1]))
+            {
+                offVocal = token + " " + tokens[index + 1]
+            }
+            if token == "vocal" || token == "vocals", !["off", "no", "without", "non"].contains(previous) {
+                positiveVocal = true
+            }
+            if cover == nil, coverWords.contains(token), previous != "self" { cover = String(token) }
+        }
+        if folded.unicodeScalars.contains(where: { $0.value >= 0x80 }) {
+            let joined = compact(folded)
+            let ignored = ignoring.map { String($0) }
+            func unignored(_ word: String) -> Bool {
+                contains(joined, word) && !ignored.contains { contains($0, word) }
+            }
+            if offVocal == nil, let word = instrumentalCJK.first(where: unignored) { offVocal = word }
+            if cover == nil, let word = coverCJK.first(where: unignored), !contains(joined, selfCoverCJK) {
+                cover = word
+            }
+            if vocalCJK.contains(where: { contains(joined, $0) }), !offVocalCJK.contains(where: { contains(joined, $0) }) {
+                positiveVocal = true
+            }
+        }
+        if vocalCancels, positiveVocal { offVocal = nil }
+        return (offVocal, cover)
+    }
+
+    /// The role a file name's prefix names ("OP3 ", "ED2 - ", "IN_", "Ending - ") and where the title starts
+    /// after it, looking from `start`. Bare upper-case "OP", "ED" and "IN" need a dash, dot or underscore after
+    /// them ("IN THE END" is a title); with a number ("op2 ") a space is enough.
+    static func afterRolePrefix(_ scalars: [Unicode.Scalar], from start: Int = 0) -> (start: Int, role: SongRole)? {
+        guard start < scalars.count else { return nil }
+        let prefixes: [(word: String, role: SongRole, exactCase: Bool)] = [
+            ("NCOP", .opening, true), ("NCED", .ending, true), ("OP", .opening, true), ("ED", .ending, true),
+            ("IN", .insert, true), ("opening", .opening, false), ("ending", .ending, false), ("insert", .insert, false),
+            ("op", .opening, false), ("ed", .ending, false),
+        ]
+        for (word, role, exactCase) in prefixes {
+            var index = start
+            var matched = true
+            for byte in word.utf8 {
+                guard index < scalars.count else {
+                    matched = false
+                    break
+                }
+                var value = scalars[index].value
+                if !exactCase, value >= 0x41, value <= 0x5A { value += 32 }
+                if value != UInt32(byte) {
+                    matched = false
+                    break
+                }
+                index += 1
+            }
+            guard matched else { continue }
+            // "Opening 2 - Title": a spelled-out role may have a space before its number.
+            if !exactCase, word.utf8.count > 2, index + 1 < scalars.count, scalars[index] == " ",
+                scalars[index + 1].value >= 0x30, scalars[index + 1].value <= 0x39
+            {
+                index += 1
+            }
+            let digitsStart = index
+            while index < scalars.count, index - digitsStart < 3, scalars[index].value >= 0x30,
+                scalars[index].value <= 0x39
+            {
+                index += 1
+            }
+            let hasNumber = index > digitsStart
+            // A short lower-case "op"/"ed" is a prefix only with its number ("op2"), never a word start.
+            if !exactCase, word.utf8.count <= 2, !hasNumber { continue }
+            let separatorStart = index
+            var sawMark = false
+            while index < scalars.count, " -_.".unicodeScalars.contains(scalars[index]) {
+                if scalars[index] != " " { sawMark = true }
+                index += 1
+            }
+            guard index > separatorStart, index < scalars.count else { continue }
+            if !hasNumber, !sawMark { continue }
+            return (index, role)
+        }
+        return nil
+    }
+
+    /// The role a whole short text names: "ED2", "OP", "Ending 3", "IN" (the other side of "ED2 - Title").
+    static func roleMarker(_ text: String) -> SongRole? {
+        let scalars = Array(trimmed(text).unicodeScalars) + [" ", "-", "x"]
+        guard let (start, role) = afterRolePrefix(scalars), start == scalars.count - 1 else { return nil }
+        return role
     }
 }

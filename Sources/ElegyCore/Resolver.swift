@@ -1,13 +1,29 @@
+/// A rule that refuses a file for a curated song whatever its score: another recording, not the song wanted.
+public enum RejectionRule: String, Sendable, Hashable, Codable, CaseIterable {
+    /// An instrumental, karaoke or off-vocal file for a vocal song.
+    case offVocal = "off-vocal version"
+    /// A vocal file for a curated instrumental ("X (Instrumental)", `version = "instrumental"`).
+    case vocalVersion = "vocal version"
+    /// The song sung by someone else: a "cover" mark, or another artist on a file tied to the song.
+    case cover = "cover by a different artist"
+    /// Another artist's song that happens to share the title.
+    case differentSong = "different song with the same title"
+}
+
 /// A file the resolver considered for a curated song: how sure it was and why it took or left it.
 public struct ResolverCandidate: Sendable, Hashable, Codable {
     public var uri: String
     public var score: Double
+    /// "rejected: off-vocal version ('karaoke' in the file name)", "score 0.70 below threshold 0.80", ...
     public var reason: String
+    /// The rule that refused the file, if one did; `reason` then starts with "rejected: " and the rule's name.
+    public var rule: RejectionRule?
 
-    public init(uri: String, score: Double, reason: String) {
+    public init(uri: String, score: Double, reason: String, rule: RejectionRule? = nil) {
         self.uri = uri
         self.score = score
         self.reason = reason
+        self.rule = rule
     }
 }
 
@@ -26,10 +42,12 @@ public struct Resolution: Sendable, Hashable, Codable {
     public var pinned: Bool
     /// For a missing song: up to 3 closest files, each with the reason it was rejected. Empty when found.
     public var candidates: [ResolverCandidate]
+    /// Found or not: up to 3 files a rejection rule refused (best first), each naming its rule.
+    public var rejected: [ResolverCandidate]
 
     public init(
         song: CuratedSong, status: Status, uri: String?, score: Double, pinned: Bool,
-        candidates: [ResolverCandidate]
+        candidates: [ResolverCandidate], rejected: [ResolverCandidate] = []
     ) {
         self.song = song
         self.status = status
@@ -37,6 +55,7 @@ public struct Resolution: Sendable, Hashable, Codable {
         self.score = score
         self.pinned = pinned
         self.candidates = candidates
+        self.rejected = rejected
     }
 }
 
@@ -104,7 +123,7 @@ public struct Resolver: Sendable {
                     return true
                 }) ?? false
             {
-                if !words.isEmpty, !FileReading.mayBePlaceholder(words) {
+                if !words.isEmpty, !FileReading.mayBePlaceholder(words), !MatchText.endsWithVersionWord(words) {
                     key.removeAll(keepingCapacity: true)
                     MatchText.romajiKey(words, into: &key)
                     if let id = add(String(decoding: key, as: UTF8.self), songIndex: songIndex) {
@@ -175,17 +194,17 @@ public struct Resolver: Sendable {
             consider(nearTitles(target))
         }
         scored.sort(by: Self.ranks)
-        guard let best = scored.first else {
-            return Resolution(song: song, status: .missing, uri: nil, score: 0, pinned: false, candidates: [])
-        }
-        if best.score >= threshold {
+        let rejected = scored.lazy.filter { $0.rule != nil }.prefix(3).map(\.candidate)
+        // A rejected file never stands in for the song, whatever the threshold.
+        if let best = scored.first(where: { $0.rule == nil && $0.score >= threshold }) {
             return Resolution(
-                song: song, status: .found, uri: best.uri, score: best.score, pinned: false, candidates: []
+                song: song, status: .found, uri: best.uri, score: best.score, pinned: false, candidates: [],
+                rejected: Array(rejected)
             )
         }
-        let candidates = scored.prefix(3).map { ResolverCandidate(uri: $0.uri, score: $0.score, reason: $0.reason) }
         return Resolution(
-            song: song, status: .missing, uri: nil, score: best.score, pinned: false, candidates: candidates
+            song: song, status: .missing, uri: nil, score: scored.first?.score ?? 0, pinned: false,
+            candidates: scored.prefix(3).map(\.candidate), rejected: Array(rejected)
         )
     }
 
@@ -293,7 +312,11 @@ struct Scored {
     var uri: String
     var score: Double
     var reason: String
+    /// Set when a rejection rule refused the file: it is then never accepted.
+    var rule: RejectionRule?
     var lossless: Bool
     var sampleRate: Int
     var bits: Int
+
+    var candidate: ResolverCandidate { ResolverCandidate(uri: uri, score: score, reason: reason, rule: rule) }
 }

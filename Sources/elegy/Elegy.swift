@@ -46,6 +46,9 @@ struct Elegy: ParsableCommand {
           SONG_RESOLVED: {"title", "artist", "status": "found", "file", "score"}
             or {"title", "artist", "status": "missing",
                 "candidates": [{"file", "score", "reason"}...]}
+            a candidate refused by a rule has a reason "rejected: RULE (detail)", RULE one of
+            "off-vocal version", "vocal version", "cover by a different artist", "different song with
+            the same title"; refused files the daemon lists for a found song are in "rejected": [...]
         """
 
     /// Parses, runs, and exits with `execute`'s status.

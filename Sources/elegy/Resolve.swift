@@ -1,10 +1,13 @@
 /// The answer of Elegy's `resolve`: which curated songs were found in the library, which not, and why.
 struct ResolveReport: Equatable, Sendable {
-    /// A local file the resolver considered for a missing song.
+    /// A local file the resolver considered for a missing song, or refused for any song.
     struct Candidate: Equatable, Sendable {
         var file: String
         var score: String?
         var reason: String?
+
+        /// True when a rejection rule refused the file: its reason reads "rejected: RULE (detail)".
+        var isRejected: Bool { reason?.hasPrefix("rejected: ") ?? false }
     }
 
     /// One curated song and its outcome.
@@ -15,6 +18,8 @@ struct ResolveReport: Equatable, Sendable {
         var file: String?
         var score: String?
         var candidates: [Candidate] = []
+        /// Files a rejection rule refused, found or not (`rejected:` triples).
+        var rejected: [Candidate] = []
     }
 
     /// One curated playlist.
@@ -26,7 +31,8 @@ struct ResolveReport: Equatable, Sendable {
     var playlists: [Playlist] = []
 
     /// Parses `playlist:`, then per song `title:`, `artist:`, `status:`, `resolved:`/`score:` or
-    /// `candidate:`/`candidate_score:`/`candidate_reason:` triples. Unknown keys are ignored.
+    /// `candidate:`/`candidate_score:`/`candidate_reason:` triples, and any `rejected:`/`rejected_score:`/
+    /// `rejected_reason:` triples. Unknown keys are ignored.
     init(_ pairs: [Pair]) {
         for pair in pairs {
             switch pair.key {
@@ -47,6 +53,11 @@ struct ResolveReport: Equatable, Sendable {
                     song.candidates[song.candidates.count - 1].score = pair.value
                 case "candidate_reason" where !song.candidates.isEmpty:
                     song.candidates[song.candidates.count - 1].reason = pair.value
+                case "rejected": song.rejected.append(Candidate(file: pair.value))
+                case "rejected_score" where !song.rejected.isEmpty:
+                    song.rejected[song.rejected.count - 1].score = pair.value
+                case "rejected_reason" where !song.rejected.isEmpty:
+                    song.rejected[song.rejected.count - 1].reason = pair.value
                 default: continue
                 }
                 let last = playlists.count - 1
@@ -56,7 +67,8 @@ struct ResolveReport: Equatable, Sendable {
     }
 
     /// `{"playlists":[{"name":…,"songs":[{"title","artist","status","file","score"} or
-    /// {"title","artist","status","candidates":[{"file","score","reason"}]}]}]}`.
+    /// {"title","artist","status","candidates":[{"file","score","reason"}]}]}]}`; a refused candidate's reason
+    /// starts "rejected: RULE", and a song the daemon lists refused files for has a `"rejected"` array of them.
     var json: JSON {
         .object([
             (
@@ -81,15 +93,25 @@ struct ResolveReport: Equatable, Sendable {
         if song.found {
             members += [("file", .string(song.file)), ("score", .number(wire: song.score))]
         } else {
-            let candidates = song.candidates.map { candidate in
-                JSON.object([
-                    ("file", .string(candidate.file)), ("score", .number(wire: candidate.score)),
-                    ("reason", .string(candidate.reason)),
-                ])
-            }
-            members.append(("candidates", .array(candidates)))
+            members.append(("candidates", .array(song.candidates.map(candidateJSON))))
         }
+        if !song.rejected.isEmpty { members.append(("rejected", .array(song.rejected.map(candidateJSON)))) }
         return .object(members)
+    }
+
+    private static func candidateJSON(_ candidate: Candidate) -> JSON {
+        .object([
+            ("file", .string(candidate.file)), ("score", .number(wire: candidate.score)),
+            ("reason", .string(candidate.reason)),
+        ])
+    }
+
+    /// One candidate line: `0.41  file  (reason)`, or `0.35  file  — rejected: RULE (detail)`.
+    private static func candidateLine(_ candidate: Candidate) -> String {
+        var line = "      \(candidate.score ?? "?")  \(candidate.file)"
+        guard let reason = candidate.reason, !reason.isEmpty else { return line }
+        line += candidate.isRejected ? "  — \(reason)" : "  (\(reason))"
+        return line
     }
 
     /// The human table: `✓ title — artist → file (0.97)`, `✗ title — artist` with indented candidates, and a
@@ -107,12 +129,11 @@ struct ResolveReport: Equatable, Sendable {
                 } else {
                     lines.append("  ✗ \(who)")
                     if song.candidates.isEmpty { lines.append("      no candidates") }
-                    for candidate in song.candidates {
-                        var line = "      \(candidate.score ?? "?")  \(candidate.file)"
-                        if let reason = candidate.reason, !reason.isEmpty { line += "  (\(reason))" }
-                        lines.append(line)
-                    }
+                    lines += song.candidates.map(Self.candidateLine)
                 }
+                // Refused files the candidates above do not already show.
+                let shown = Set(song.candidates.map(\.file))
+                lines += song.rejected.filter { !shown.contains($0.file) }.map(Self.candidateLine)
             }
             let playlistFound = playlist.songs.filter(\.found).count
             lines.append("  found \(playlistFound)/\(playlist.songs.count)")

@@ -149,9 +149,11 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         #expect(result.status == .missing)
         #expect(result.score < Resolver.defaultThreshold)
         #expect(result.candidates.count == 1)
-        let expected = "title matches but artist 'Joe Blue Band' disagrees with "
-            + "'Yoko Kanno & The Seatbelts feat. Mai Yamane'"
+        let expected = "rejected: different song with the same title (tag artist 'Joe Blue Band', "
+            + "curated 'Yoko Kanno & The Seatbelts feat. Mai Yamane')"
         #expect(result.candidates.first?.reason == expected)
+        #expect(result.candidates.first?.rule == .differentSong)
+        #expect(result.rejected == result.candidates)
         let real = tagged("Yoko Kanno/Blue.mp3", "Blue", "Mai Yamane")
         #expect(resolve(blue, in: [decoy, real]).uri == "Yoko Kanno/Blue.mp3")
     }
@@ -165,7 +167,7 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         let library = [tagged("supercell/05.flac", "Kimi no Shiranai Monogatari (Instrumental)", "supercell")]
         let result = resolve(monogatari, in: library)
         #expect(result.status == .missing)
-        #expect(result.candidates.first?.reason.contains("different recording") == true)
+        #expect(result.candidates.first?.reason == "rejected: off-vocal version ('Instrumental' in the title)")
     }
 
     @Test func pathOnlyEvidence() {
@@ -223,8 +225,8 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
         #expect(result.score == result.candidates.first?.score)
         #expect(result.candidates.allSatisfy { !$0.reason.isEmpty && $0.score < Resolver.defaultThreshold })
         let reasons = result.candidates.map(\.reason).joined(separator: "\n")
-        #expect(reasons.contains("artist 'Joe Blue Band' disagrees"))
-        #expect(reasons.contains("different recording"))
+        #expect(reasons.contains("rejected: different song with the same title (tag artist 'Joe Blue Band'"))
+        #expect(reasons.contains("rejected: off-vocal version ('Off Vocal' in the title)"))
         #expect(reasons.contains("below threshold"))
 
         let nothing = resolve(monogatari, in: [tagged("x/y.flac", "Tank!", "Seatbelts")])
@@ -325,5 +327,326 @@ private func resolve(_ song: CuratedSong, in library: [Song], pins: [String: Str
     @Test func thresholdIsAdjustable() {
         let library = [tagged("x/1.flac", "Blue", nil)]
         #expect(Resolver(library: library, threshold: 0.6).resolve(blue).status == .found)
+    }
+}
+
+private let lastTrain = CuratedSong(
+    title: "Last Train Home", artist: "Pat Metheny Group", anime: "JoJo's Bizarre Adventure: Stone Ocean",
+    role: .ending, moods: ["instrumental", "late-night"]
+)
+private let kanashimi = CuratedSong(
+    title: "Kanashimi wo Yasashisa ni", aliases: ["かなしみをやさしさに", "Turn Sadness into Kindness"],
+    artist: "little by little", anime: "Naruto", role: .opening, moods: ["hope"]
+)
+private let secretBase = CuratedSong(
+    title: "Secret Base ~Kimi ga Kureta Mono~",
+    aliases: [
+        "secret base ~君がくれたもの~", "secret base ~君がくれたもの~ (10 years after Ver.)", "Secret Base",
+        "What You Gave Me",
+    ],
+    artist: "Ai Kayano, Haruka Tomatsu & Saori Hayami", anime: "Anohana: The Flower We Saw That Day", role: .ending,
+    moods: ["summer"]
+)
+private let dearest = CuratedSong(
+    title: "To My Dearest", artist: "Minami Tanaka", anime: "Zombie Land Saga", role: .insert, moods: ["family"]
+)
+
+/// Rejection rules, path-only evidence, version and performer preference, and the reasons `elegy resolve` shows.
+@Suite struct ResolverRuleTests {
+    // MARK: Off-vocal versions
+
+    @Test(arguments: [
+        tagged("Seatbelts/Blue/02.flac", "Blue (Off Vocal)", "Seatbelts"),
+        tagged("Seatbelts/Blue/02.flac", "Blue (Karaoke)", "Seatbelts"),
+        tagged("Seatbelts/Blue/02.flac", "Blue (inst.)", "Seatbelts"),
+        tagged("Seatbelts/Blue/02.flac", "Blue -Instrumental-", "Seatbelts"),
+        tagged("Seatbelts/Blue/02.flac", "Blue off vocal", "Seatbelts"),
+        tagged("Seatbelts/Blue/02.flac", "Blue（オフボーカル）", "Seatbelts"),
+        tagged("Seatbelts/Blue/02.flac", "Blue ～カラオケ～", "Seatbelts"),
+        tagged("Seatbelts/Blue/02 Blue (Instrumental).flac", "Blue", "Seatbelts"),
+        tagged("Seatbelts/Blue/02 Blue inst..flac", "Blue", "Seatbelts"),
+        tagged("Seatbelts/Karaoke/Blue.flac", "Blue", "Seatbelts"),
+        tagged("Seatbelts/カラオケ/Blue.flac", "Blue", "Seatbelts"),
+        Song(uri: "Cowboy Bebop/Blue_off_vocal.flac"),
+        Song(uri: "Cowboy Bebop/ED - Blue (Instrumental).flac"),
+    ])
+    func offVocalNeverMatchesAVocalSong(file: Song) {
+        // Not even with a threshold that would take almost anything.
+        let result = Resolver(library: [file], threshold: 0.05).resolve(blue)
+        #expect(result.status == .missing, "\(file.uri) \(file.title ?? "")")
+        #expect(result.candidates.first?.rule == .offVocal, "\(file.uri): \(result.candidates.first?.reason ?? "")")
+        #expect(result.candidates.first?.reason.hasPrefix("rejected: off-vocal version (") == true)
+    }
+
+    @Test func offVocalReasonSaysWhere() {
+        let byFolder = resolve(blue, in: [tagged("Seatbelts/Karaoke/Blue.flac", "Blue", "Seatbelts")])
+        #expect(byFolder.candidates.first?.reason == "rejected: off-vocal version (folder 'Karaoke')")
+        let byName = resolve(blue, in: [tagged("Seatbelts/03 Blue (Karaoke).flac", "Blue", "Seatbelts")])
+        #expect(byName.candidates.first?.reason == "rejected: off-vocal version ('karaoke' in the file name)")
+        let byTitle = resolve(blue, in: [tagged("x/3.flac", "Blue (Off Vocal)", "Seatbelts")])
+        #expect(byTitle.candidates.first?.reason == "rejected: off-vocal version ('Off Vocal' in the title)")
+    }
+
+    @Test func offVocalIsAcceptedForInstrumentalAndOSTEntries() {
+        let file = tagged("Pat Metheny Group/Still Life/Last Train Home (Instrumental).flac", "Last Train Home (Instrumental)", "Pat Metheny Group")
+        // The entry's mood says instrumental.
+        #expect(resolve(lastTrain, in: [file]).status == .found)
+        var vocal = lastTrain
+        vocal.moods = ["late-night"]
+        #expect(resolve(vocal, in: [file]).candidates.first?.rule == .offVocal)
+        // An OST piece.
+        var ost = vocal
+        ost.role = .ost
+        #expect(resolve(ost, in: [file]).status == .found)
+        // With the vocal recording present, the OST entry still takes it first.
+        let plain = tagged("Pat Metheny Group/Still Life/Last Train Home.flac", "Last Train Home", "Pat Metheny Group")
+        #expect(resolve(ost, in: [file, plain]).uri == plain.uri)
+    }
+
+    @Test func vocalWordsAroundTheSongAreNotOffVocalMarks() {
+        // "Vocal & Instrumental" folders hold both; the curated title's own words are never marks.
+        let collection = tagged("Seatbelts/Vocal & Instrumental Collection/Blue.flac", "Blue", "Seatbelts")
+        #expect(resolve(blue, in: [collection]).status == .found)
+        var karaoke = blue
+        karaoke.title = "Karaoke Night"
+        let night = tagged("Seatbelts/Karaoke Night.flac", "Karaoke Night", "Seatbelts")
+        #expect(resolve(karaoke, in: [night]).status == .found)
+    }
+
+    @Test func instrumentalEntryRejectsTheVocalVersion() {
+        var instrumental = blue
+        instrumental.version = "instrumental"
+        let vocal = tagged("Seatbelts/Blue.flac", "Blue", "Seatbelts")
+        let result = resolve(instrumental, in: [vocal])
+        #expect(result.status == .missing)
+        #expect(result.candidates.first?.reason == "rejected: vocal version (the curated entry is the instrumental)")
+        let off = tagged("Seatbelts/Blue (Off Vocal).flac", "Blue (Off Vocal)", "Seatbelts")
+        #expect(resolve(instrumental, in: [vocal, off]).uri == off.uri)
+    }
+
+    // MARK: Covers
+
+    @Test func coverMarkIsRejected() {
+        for file in [
+            tagged("x/Blue (Cover).mp3", "Blue (Cover)", "Seatbelts"),
+            tagged("Covers/Blue.mp3", "Blue", "Seatbelts"),
+            tagged("x/1.mp3", "Blue 歌ってみた", "Seatbelts"),
+            tagged("x/1.mp3", "Blue (カバー)", "Seatbelts"),
+            Song(uri: "Cowboy Bebop/Blue (covered by Jane).mp3"),
+        ] {
+            let result = Resolver(library: [file], threshold: 0.05).resolve(blue)
+            #expect(result.status == .missing, "\(file.uri) \(file.title ?? "")")
+            #expect(result.candidates.first?.rule == .cover, "\(file.uri): \(result.candidates.first?.reason ?? "")")
+        }
+        // A self-cover is the same singer's new recording: another performance, not another singer.
+        let selfCover = tagged("x/1.mp3", "Blue (Self Cover)", "Seatbelts")
+        #expect(resolve(blue, in: [selfCover]).status == .found)
+    }
+
+    @Test func anotherArtistOnAFileTiedToTheSongIsACover() {
+        let tribute = tagged("Jane Doe/Cowboy Bebop Tribute/Blue.mp3", "Blue", "Jane Doe", album: "Cowboy Bebop Tribute")
+        let result = Resolver(library: [tribute], threshold: 0.05).resolve(blue)
+        #expect(result.status == .missing)
+        #expect(
+            result.candidates.first?.reason
+                == "rejected: cover by a different artist (tag artist 'Jane Doe', curated "
+                + "'Yoko Kanno & The Seatbelts feat. Mai Yamane')")
+        // The composer tag names the curated artist, the artist tag someone else: a cover, not the song.
+        var composed = tagged("Jane Doe/Songs/Blue.mp3", "Blue", "Jane Doe")
+        composed.composer = "Yoko Kanno"
+        #expect(resolve(blue, in: [composed]).candidates.first?.rule == .cover)
+        // For an OST piece the composer still speaks: an orchestra plays it.
+        var theme = kajiura
+        theme.artist = "Yoko Kanno"
+        var orchestra = tagged("Orchestra/Sis puella magica.flac", "Sis puella magica!", "Warsaw Philharmonic")
+        orchestra.composer = "Yoko Kanno"
+        #expect(resolve(theme, in: [orchestra]).status == .found)
+    }
+
+    @Test func differentSongWithTheSameTitleIsRejectedWhateverTheThreshold() {
+        let decoy = tagged("Joe Blue Band/Hits/03 Blue.flac", "Blue", "Joe Blue Band", album: "Hits")
+        let result = Resolver(library: [decoy], threshold: 0.05).resolve(blue)
+        #expect(result.status == .missing)
+        #expect(result.candidates.first?.rule == .differentSong)
+        // (A threshold below 0.3 would take the file name read as "Title - Artist": title "Joe Blue Band".)
+        let byName = Resolver(library: [Song(uri: "incoming/Joe Blue Band - Blue.mp3")], threshold: 0.3).resolve(blue)
+        #expect(
+            byName.candidates.first?.reason
+                == "rejected: different song with the same title (file name artist 'Joe Blue Band', curated "
+                + "'Yoko Kanno & The Seatbelts feat. Mai Yamane')")
+    }
+
+    @Test func foundSongListsTheFilesRulesRefused() {
+        let library = [
+            tagged("Seatbelts/Blue.mp3", "Blue", "Seatbelts"),
+            tagged("Seatbelts/Blue (Off Vocal).flac", "Blue (Off Vocal)", "Seatbelts", format: flac),
+            tagged("Joe Blue Band/Blue.flac", "Blue", "Joe Blue Band", format: flac),
+        ]
+        let result = resolve(blue, in: library)
+        #expect(result.status == .found && result.uri == "Seatbelts/Blue.mp3")
+        #expect(Set(result.rejected.compactMap(\.rule)) == [.offVocal, .differentSong])
+        #expect(result.rejected.allSatisfy { $0.reason.hasPrefix("rejected: \($0.rule?.rawValue ?? "?") (") })
+        #expect(result.candidates.isEmpty)
+    }
+
+    // MARK: Path-only evidence
+
+    @Test(arguments: [
+        // The show's folder, a leading track number, a version suffix.
+        ("Cowboy Bebop/03 - Blue.flac", blue),
+        ("Cowboy Bebop/03. Blue.flac", blue),
+        ("Cowboy Bebop/Blue TV Size.flac", blue),
+        ("Cowboy Bebop/Blue (TV ver.).flac", blue),
+        ("Cowboy Bebop/Blue - TV size.flac", blue),
+        ("Cowboy Bebop/ED - Blue.flac", blue),
+        ("Cowboy Bebop/ED_Blue.flac", blue),
+        // Role prefixes: the title alone is distinctive enough.
+        ("Music/ED2 - Last Train Home.flac", lastTrain),
+        ("Music/OP3_Kanashimi wo Yasashisa ni.flac", kanashimi),
+        ("Music/op3 Kanashimi wo Yasashisa ni.flac", kanashimi),
+        ("Music/01 - OP3 - Kanashimi wo Yasashisa ni.m4a", kanashimi),
+        // Japanese script against the entry's aliases; a short form of the show's name as a folder.
+        ("Naruto/OP3 かなしみをやさしさに.flac", kanashimi),
+        ("Angel Beats!/一番の宝物.flac", treasure),
+        ("Anohana/ED - secret base ~君がくれたもの~ (10 years after Ver.).flac", secretBase),
+        ("Anohana/secret base ~君がくれたもの~ (10 years after Ver.).m4a", secretBase),
+    ])
+    func untaggedFileMatchesOnItsPath(uri: String, song: CuratedSong) {
+        let result = resolve(song, in: [Song(uri: uri)])
+        #expect(result.status == .found, "\(uri): \(result.candidates.first?.reason ?? "")")
+    }
+
+    @Test(arguments: [
+        ("incoming/ED - Blue.flac", blue),  // a short title and a role prefix are not enough
+        ("incoming/Blue TV Size.flac", blue),
+        ("Cowboy Bebop/ED2 - Blue Bird.flac", blue),  // another song's title
+        ("Naruto/OP3 かなしみをやさしさ.flac", kanashimi),  // Japanese script must match exactly
+        ("Music/Ed Sheeran - Kanashimi wo Yasashisa ni.mp3", kanashimi),  // "Ed" is a name, not a role
+    ])
+    func untaggedFileWithTooLittleEvidenceIsMissing(uri: String, song: CuratedSong) {
+        #expect(resolve(song, in: [Song(uri: uri)]).status == .missing, "\(uri)")
+    }
+
+    @Test func rolePrefixesAndTheirLimits() {
+        func role(_ text: String) -> SongRole? {
+            MatchText.afterRolePrefix(Array(text.unicodeScalars))?.role
+        }
+        #expect(role("ED2 - Last Train Home") == .ending)
+        #expect(role("OP3_Kanashimi") == .opening)
+        #expect(role("IN - Song") == .insert)
+        #expect(role("NCED1 Song") == .ending)
+        #expect(role("Opening 2 - Song") == .opening)
+        #expect(role("Ending - Song") == .ending)
+        #expect(role("Ending Theme") == nil)
+        #expect(role("IN THE END") == nil)
+        #expect(role("Ed Sheeran - Perfect") == nil)
+        #expect(role("Opal") == nil)
+        #expect(MatchText.roleMarker("ED2") == .ending && MatchText.roleMarker("Edo") == nil)
+        let tag = resolve(lastTrain, in: [tagged("x/1.flac", "ED2 - Last Train Home", nil)])
+        #expect(tag.status == .found)
+        // The prefix is evidence: a matching role scores above the same file without it, a wrong one below.
+        let plain = resolve(blue, in: [Song(uri: "Cowboy Bebop/Blue.flac")]).score
+        #expect(resolve(blue, in: [Song(uri: "Cowboy Bebop/ED - Blue.flac")]).score > plain)
+        #expect(resolve(blue, in: [Song(uri: "Cowboy Bebop/OP - Blue.flac")]).score < plain)
+    }
+
+    @Test func anotherContainerIsEquallyAcceptable() {
+        let m4a = Song(uri: "Naruto/OP3 - Kanashimi wo Yasashisa ni.m4a")
+        let flacFile = Song(uri: "Naruto/OP3 - Kanashimi wo Yasashisa ni.flac")
+        let a = resolve(kanashimi, in: [m4a])
+        let b = resolve(kanashimi, in: [flacFile])
+        #expect(a.status == .found && b.status == .found && a.score == b.score)
+        #expect(resolve(kanashimi, in: [m4a, flacFile]).uri == flacFile.uri)
+    }
+
+    @Test func unbracketedVersionWordsAreSuffixes() {
+        let tv = MatchText.parseTitle("Blue TV Size")
+        #expect(tv.key == "blue" && tv.version == .size)
+        #expect(MatchText.parseTitle("Blue off vocal").version == .instrumental)
+        #expect(MatchText.parseTitle("Blue off vocal").key == "blue")
+        #expect(MatchText.parseTitle("Blue (Full ver.)").version == .remaster)
+        #expect(MatchText.parseTitle("Instrumental").key == "instrumental")
+        #expect(MatchText.parseTitle("Karaoke Night").key == "karaokenight")
+    }
+
+    // MARK: Version and performer
+
+    @Test func versionFieldPrefersTheNamedRecording() {
+        let full = tagged("Seatbelts/Blue.flac", "Blue", "Seatbelts", format: flac)
+        let tv = tagged("Seatbelts/Blue (TV Size).flac", "Blue (TV Size)", "Seatbelts", format: flac)
+        let live = tagged("Seatbelts/Blue (Live at Budokan).flac", "Blue (Live at Budokan)", "Seatbelts", format: flac)
+        let library = [tv, live, full]
+        #expect(resolve(blue, in: library).uri == full.uri)
+        var wantsTV = blue
+        wantsTV.version = "tv-size"
+        #expect(resolve(wantsTV, in: library).uri == tv.uri)
+        var wantsLive = blue
+        wantsLive.version = "live"
+        #expect(resolve(wantsLive, in: library).uri == live.uri)
+        var wantsFull = blue
+        wantsFull.version = "full"
+        #expect(resolve(wantsFull, in: library).uri == full.uri)
+        // A preference, not a requirement: with only the full recording, a TV-size entry still finds it.
+        #expect(resolve(wantsTV, in: [full]).status == .found)
+    }
+
+    @Test func versionLabelWordsPickTheirRecording() {
+        let trio = "Ai Kayano, Haruka Tomatsu & Saori Hayami"
+        let plain = tagged("Anohana/secret base.flac", "secret base ~君がくれたもの~", trio, format: flac)
+        let later = tagged(
+            "Anohana/secret base (10 years after).flac", "secret base ~君がくれたもの~ (10 years after Ver.)", trio,
+            format: flac)
+        var song = secretBase
+        song.version = "10 years after"
+        #expect(resolve(song, in: [plain, later]).uri == later.uri)
+        song.version = "original"
+        #expect(resolve(song, in: [later, plain]).uri == plain.uri)
+    }
+
+    @Test func performerFieldPrefersItsRecording() {
+        let solo = tagged("Minami Tanaka/To My Dearest.flac", "To My Dearest", "Minami Tanaka", format: flac)
+        let group = tagged("Franchouchou/To My Dearest.mp3", "To My Dearest", "Franchouchou")
+        // Without a performer, another name on the file is another song.
+        let plain = resolve(dearest, in: [solo, group])
+        #expect(plain.uri == solo.uri)
+        #expect(plain.rejected.first?.rule == .differentSong)
+        var credited = dearest
+        credited.performer = "Franchouchou"
+        let result = resolve(credited, in: [solo, group])
+        #expect(result.uri == group.uri && result.rejected.isEmpty)
+        #expect(resolve(credited, in: [solo]).status == .found)
+        // The performer is who "different artist" is measured against.
+        let other = resolve(credited, in: [tagged("x/1.mp3", "To My Dearest", "Jane Doe", album: "Zombie Land Saga")])
+        #expect(
+            other.candidates.first?.reason
+                == "rejected: cover by a different artist (tag artist 'Jane Doe', curated 'Franchouchou')")
+    }
+
+    @Test func catalogReadsVersionAndPerformer() throws {
+        func toml(version: String) -> String {
+            """
+            [[songs]]
+            title = "To My Dearest"
+            artist = "Minami Tanaka"
+            anime = "Zombie Land Saga"
+            role = "insert"
+            moods = ["family"]
+            version = "\(version)"
+            performer = "Franchouchou"
+
+            [[songs]]
+            title = "Blue"
+            artist = "Seatbelts"
+            anime = "Cowboy Bebop"
+            role = "ending"
+            moods = ["farewell"]
+            """
+        }
+        let playlist = try CuratedCatalog.parsePlaylist(name: "t", toml: toml(version: "tv-size"), file: "t.toml")
+        #expect(playlist.songs.map(\.version) == ["tv-size", nil])
+        #expect(playlist.songs.map(\.performer) == ["Franchouchou", nil])
+        #expect(throws: CatalogError.self) {
+            try CuratedCatalog.parsePlaylist(name: "t", toml: toml(version: " "), file: "t.toml")
+        }
     }
 }
