@@ -130,6 +130,14 @@ flac_tagged "$out/Alisa Takigawa/Owarimonogatari ED/01 - さよならのゆく�
 w=$(clip 3.5 sine 293.66 349.23 440.00)
 ogg_bare "$out/Minori Chihara - Michishirube (TV Size).ogg" "$w"
 
+# 10b. Same song, off-vocal (karaoke) version: must never stand in for the vocal song.
+w=$(clip 3.5 sine 293.66 349.23 440.00)
+ogg_bare "$out/Minori Chihara - Michishirube (Off Vocal).ogg" "$w"
+
+# 2b. A cover of "Orange" by someone else, fully tagged: must never stand in for 7!!'s recording.
+w=$(clip 4 pluck 293.66 369.99 440.00)
+mp3_tagged "$out/mp3/Jane Doe - Orange (Piano Cover).mp3" "$w" "Orange (Piano Cover)" "Jane Doe" "Covers Vol. 2"
+
 # --- Curated songs in other moods -------------------------------------------------------------
 
 w=$(clip 5 sine 174.61 220.00 261.63)

@@ -83,6 +83,12 @@ private func writeResolution(_ resolution: Resolution, to response: inout Respon
     if let uri = resolution.uri, resolution.status == .found {
         response.field("resolved", uri)
         response.field("score", formatScore(resolution.score))
+        // A found song still says which same-titled files a rule refused (off-vocal, cover, another song).
+        for refused in resolution.rejected {
+            response.field("rejected", refused.uri)
+            response.field("rejected_score", formatScore(refused.score))
+            response.field("rejected_reason", refused.reason)
+        }
     } else {
         for candidate in resolution.candidates {
             response.field("candidate", candidate.uri)

@@ -53,7 +53,10 @@ DEMO_DECOYS = [
     "mp3/The Placeholders - Sunday Errands.mp3",
     "Home Recordings/Untitled Sketch 4.ogg",
     "Kitchen Tapes/Weather/03 - Orange Sky.flac",
+    "Minori Chihara - Michishirube (Off Vocal).ogg",
+    "mp3/Jane Doe - Orange (Piano Cover).mp3",
 ]
+DEMO_OFF_VOCAL = "Minori Chihara - Michishirube (Off Vocal).ogg"
 DEMO_BEBOP_BLUE = "The Seatbelts/Cowboy Bebop Blue/17 - Blue.flac"
 
 

@@ -90,9 +90,13 @@ def test_resolve_json_shape(resolved):
             assert isinstance(song["title"], str) and song["title"]
             assert isinstance(song["artist"], str)
             if song["status"] == "found":
-                assert set(song) == {"title", "artist", "status", "file", "score"}, song
+                assert set(song) - {"rejected"} == {"title", "artist", "status", "file", "score"}, song
                 assert isinstance(song["file"], str) and song["file"]
                 assert isinstance(song["score"], (int, float)) and 0 < song["score"] <= 1
+                for refused in song.get("rejected", []):
+                    assert set(refused) == {"file", "score", "reason"}, refused
+                    assert refused["reason"].startswith("rejected: "), refused
+                    assert refused["file"] != song["file"], song
             else:
                 assert song["status"] == "missing", song
                 assert set(song) == {"title", "artist", "status", "candidates"}, song
@@ -100,6 +104,15 @@ def test_resolve_json_shape(resolved):
                     assert set(candidate) == {"file", "score", "reason"}, candidate
                     assert isinstance(candidate["score"], (int, float))
                     assert isinstance(candidate["reason"], str) and candidate["reason"]
+
+
+def test_resolve_names_the_rule_that_refused_an_off_vocal_file(resolved):
+    michishirube = [song for p in resolved["playlists"] for song in p["songs"] if song["title"] == "Michishirube"]
+    assert michishirube and all(song["status"] == "found" for song in michishirube), michishirube
+    for song in michishirube:
+        assert song["file"] == "Minori Chihara - Michishirube (TV Size).ogg", song
+        refused = {entry["file"]: entry["reason"] for entry in song.get("rejected", [])}
+        assert refused.get(songs.DEMO_OFF_VOCAL, "").startswith("rejected: off-vocal"), song
 
 
 def test_resolve_finds_demo_songs_and_rejects_decoys(resolved, demo_library):
