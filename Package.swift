@@ -84,7 +84,13 @@ let package = Package(
         .testTarget(name: "ElegyCoreTests", dependencies: ["ElegyCore", "ElegySystem"], swiftSettings: strict),
         .testTarget(
             name: "ElegyAudioTests", dependencies: ["ElegyAudio", "ElegyCore", "CSndFile"], swiftSettings: strict),
-        .testTarget(name: "ElegyServerTests", dependencies: ["ElegyServer", "ElegyCore", "CSndFile"], swiftSettings: strict),
+        .testTarget(
+            name: "ElegyServerTests",
+            dependencies: [
+                "ElegyServer", "ElegyCore", "ElegySystem", "CSndFile",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "ElegyClientTests", dependencies: ["elegy"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -68,6 +68,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard registry.admit() else {
             logger.warning("refusing a connection: too many clients", metadata: ["limit": "\(registry.limit)"])
             write(Array("ACK [52@0] {} too many connections\n".utf8), context: context)
+            context.flush()  // a close with the ACK still unflushed would drop it
             context.close(promise: nil)
             closed = true
             return
