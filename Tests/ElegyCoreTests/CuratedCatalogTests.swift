@@ -29,6 +29,28 @@ struct ShippedPlaylistTests {
         catalog = try loadCatalog(directories: [playlistsDirectory])
     }
 
+    /// Each mood means something of its own: no two select nearly the same songs (more than 80% of the smaller one).
+    @Test func noTwoMoodsSelectNearlyTheSameSongs() {
+        let selections = catalog.moods.map { mood in
+            (mood.name, Set(catalog.songs(for: mood).map(CuratedCatalog.identity(of:))))
+        }
+        for (index, (name, songs)) in selections.enumerated() {
+            for (otherName, otherSongs) in selections[(index + 1)...] {
+                let smaller = min(songs.count, otherSongs.count)
+                guard smaller > 0 else { continue }
+                let shared = songs.intersection(otherSongs).count
+                #expect(shared * 100 <= smaller * 80, "\(name) and \(otherName) share \(shared) of \(smaller) songs")
+            }
+        }
+    }
+
+    /// `rain` is its own mood, not a corner of `late-night`: enough songs are tagged for it.
+    @Test func rainHasSongsOfItsOwn() throws {
+        let rain = try #require(catalog.mood(named: "rain"))
+        #expect(rain.include == ["rain"])
+        #expect(catalog.songs(for: rain).count >= 6)
+    }
+
     @Test func everyFileParses() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: playlistsDirectory)
             .filter { $0.hasSuffix(".toml") }
