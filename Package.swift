@@ -37,10 +37,18 @@ let package = Package(
         // No pkgConfig: its .pc file passes -DUTF8PROC_EXPORTS, which SwiftPM refuses with a warning; the header and
         // library are in the default paths.
         .systemLibrary(name: "CUTF8Proc", providers: [.apt(["libutf8proc-dev"])]),
+        // FFmpeg's libavformat/libavcodec (Debian libavformat-dev, libavcodec-dev), the decoder MPD, mpv and cmus use,
+        // for what libsndfile cannot read: AAC and ALAC in MP4, WavPack, APE, WMA. A small C loop over its
+        // macro-heavy API (packets, planar frames, skip samples); Swift sees open/read/seek/close.
+        .target(
+            name: "CElegyFFmpeg",
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
+            linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("avutil")]
+        ),
         // The edge to the OS: XDG paths, file helpers, the failing-C-call error. No dependencies.
         .target(name: "ElegySystem", swiftSettings: strict),
         .target(name: "ElegyCore", dependencies: ["ElegySystem", "TOMLKit", "CUTF8Proc"], swiftSettings: noFoundationLeak),
-        .target(name: "ElegyAudio", dependencies: ["ElegyCore", "CALSA", "CSndFile", "CFLAC"], swiftSettings: strict),
+        .target(name: "ElegyAudio", dependencies: ["ElegyCore", "CALSA", "CSndFile", "CFLAC", "CElegyFFmpeg"], swiftSettings: strict),
         .target(
             name: "ElegyServer",
             dependencies: [

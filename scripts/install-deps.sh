@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what Elegy needs to build and test on Debian 12: the C libraries it links (libsndfile, libFLAC, ALSA, utf8proc),
-# the real components its tests drive (mpc, mpd, python-mpd2, PulseAudio for a paced output, sox/flac/lame/
-# oggenc/opusenc for test audio, systemd-analyze for the units). Idempotent; quiet when all is present, and
+# Installs what Elegy needs to build and test on Debian 12: the C libraries it links (libsndfile, libFLAC, ALSA,
+# utf8proc, FFmpeg's libavformat/libavcodec, TagLib), the real components its tests drive (mpc, mpd, python-mpd2,
+# PulseAudio for a paced output, sox/flac/lame/oggenc/opusenc/ffmpeg/wavpack for test audio, systemd-analyze for
+# the units). Idempotent; quiet when all is present, and
 # when it installs, it prints the packages first.
 #
 # It never stops a process it did not start: Debian's mpd package starts the system mpd on install, so the
@@ -11,9 +12,10 @@ set -euo pipefail
 
 apt_packages=(
     libsndfile1-dev libflac-dev libasound2-dev libasound2-plugins alsa-utils libutf8proc-dev
+    libavformat-dev libavcodec-dev libavutil-dev libtag1-dev
     pulseaudio pulseaudio-utils
     mpc mpd python3-mpd python3-pytest
-    sox libsox-fmt-mp3 flac lame vorbis-tools opus-tools
+    sox libsox-fmt-mp3 flac lame vorbis-tools opus-tools ffmpeg wavpack
     systemd procps util-linux make
 )
 missing=()

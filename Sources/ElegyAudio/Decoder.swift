@@ -1,3 +1,4 @@
+import CElegyFFmpeg
 import CSndFile
 import ElegyCore
 
@@ -5,7 +6,8 @@ import ElegyCore
     import Glibc
 #endif
 
-/// Reads PCM from one audio file through libsndfile, in the file's own sample width.
+/// Reads PCM from one audio file, in the file's own sample width: through libsndfile, or through FFmpeg for the
+/// formats `DecoderPlugin.ffmpeg` lists.
 ///
 /// Not thread-safe: one thread (the audio thread, or a scanner thread) owns a decoder at a time.
 public final class Decoder {
@@ -13,8 +15,14 @@ public final class Decoder {
     public let format: AudioFormat
     /// Total frames, or nil when the container does not say.
     public let frameCount: Int64?
-    private let subFormat: Int32
+    /// Which library decodes this file.
+    public let plugin: DecoderPlugin
+    /// libsndfile's handle, or nil for an FFmpeg file.
     private var handle: OpaquePointer?
+    /// The FFmpeg stream (see CElegyFFmpeg), or nil for a libsndfile file.
+    private var stream: OpaquePointer?
+    /// The codec's own bit rate (FFmpeg), in bits per second; 0 when unknown.
+    private let codecBitRate: Int64
     /// Serialises opens whose error message must be exact with reading libsndfile's process-wide message.
     private static let messageLock = Lock()
     /// The file's size in bytes when it was opened.
@@ -28,7 +36,16 @@ public final class Decoder {
     /// (`exactMessage`). Playback opens (`exactMessage: false`) take no lock, so the audio side never queues
     /// behind the scanner's threads; only when one fails is it opened again under the lock for its message, which
     /// a playback failure at the same instant could still swap (both then name a real, failing file).
-    public init(path: String, exactMessage: Bool = true) throws(DecoderError) {
+    public convenience init(path: String, exactMessage: Bool = true) throws(DecoderError) {
+        if DecoderPlugin.forPath(path) == .ffmpeg {
+            try self.init(ffmpegPath: path)
+        } else {
+            try self.init(sndfilePath: path, exactMessage: exactMessage)
+        }
+    }
+
+    /// Opens `path` through libsndfile (see `init(path:exactMessage:)`).
+    private init(sndfilePath path: String, exactMessage: Bool) throws(DecoderError) {
         var info = SF_INFO()
         let (fd, size) = try Decoder.openRegularFile(path)
         var handle: OpaquePointer?
@@ -50,11 +67,13 @@ public final class Decoder {
                 message: "unsupported layout: \(info.channels) channels at \(info.samplerate) Hz")
         }
         self.path = path
+        self.plugin = .sndfile
         self.handle = opened
+        self.stream = nil
+        self.codecBitRate = 0
         self.fileSize = size
-        self.subFormat = info.format & Int32(SF_FORMAT_SUBMASK)
         self.frameCount = info.frames > 0 && info.frames != Int64.max ? info.frames : nil
-        let (sampleType, bits) = Decoder.sampleLayout(subFormat: subFormat)
+        let (sampleType, bits) = Decoder.sampleLayout(subFormat: info.format & Int32(SF_FORMAT_SUBMASK))
         self.format = AudioFormat(
             sampleRate: Int(info.samplerate), channels: Int(info.channels), sampleType: sampleType,
             bitsPerSample: bits)
@@ -64,8 +83,48 @@ public final class Decoder {
         }
     }
 
+    /// Opens `path` through FFmpeg (`elegy_av_open`). The descriptor check comes first, so that a FIFO put where a
+    /// song was fails at once instead of blocking libavformat's open.
+    private init(ffmpegPath path: String) throws(DecoderError) {
+        let (fd, size) = try Decoder.openRegularFile(path)
+        close(fd)
+        var info = ElegyAVInfo()
+        var message = [CChar](repeating: 0, count: 256)
+        guard let opened = elegy_av_open(path, &info, &message, message.count) else {
+            throw DecoderError(function: "avformat_open_input", path: path, message: Decoder.text(message))
+        }
+        let sampleType: AudioFormat.SampleType =
+            switch info.sample_kind {
+            case ELEGY_AV_INT16: .int16
+            case ELEGY_AV_INT32: .int32
+            default: .float32
+            }
+        self.path = path
+        self.plugin = .ffmpeg
+        self.handle = nil
+        self.stream = opened
+        self.fileSize = size
+        self.codecBitRate = info.bit_rate
+        self.frameCount = info.frames > 0 ? info.frames : nil
+        self.format = AudioFormat(
+            sampleRate: Int(info.sample_rate), channels: Int(info.channels), sampleType: sampleType,
+            bitsPerSample: Int(info.bits))
+        guard info.channels <= 32, info.sample_rate <= 768_000 else {
+            throw DecoderError(
+                function: "avformat_open_input", path: path,
+                message: "unsupported layout: \(info.channels) channels at \(info.sample_rate) Hz")
+        }
+    }
+
     deinit {
         if let handle { sf_close(handle) }
+        if let stream { elegy_av_close(stream) }
+    }
+
+    /// A NUL-terminated C message buffer as a String.
+    private static func text(_ message: [CChar]) -> String {
+        let bytes = message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `sf_open_fd` and, when it fails, its message, both under `messageLock`.
@@ -92,8 +151,10 @@ public final class Decoder {
         return (fd, Int64(stats.st_size))
     }
 
-    /// Average bit rate in kb/s (file size over duration), for `status`; nil without a duration.
+    /// Average bit rate in kb/s (the codec's own where FFmpeg knows it, else file size over duration), for `status`;
+    /// nil without either.
     var averageBitrate: Int? {
+        if codecBitRate > 0 { return Int((Double(codecBitRate) / 1000).rounded()) }
         guard let duration, duration > 0 else { return nil }
         return Int((Double(fileSize) * 8 / duration / 1000).rounded())
     }
@@ -118,6 +179,14 @@ public final class Decoder {
     /// in the file's own width. Returns the frames read; 0 at the end. Throws when the file is damaged.
     /// The corresponding C functions are `sf_readf_short`, `sf_readf_int` and `sf_readf_float`.
     public func read(into buffer: UnsafeMutableRawPointer, frames: Int) throws(DecoderError) -> Int {
+        if let stream {
+            var message = [CChar](repeating: 0, count: 256)
+            let got = elegy_av_read(stream, buffer, frames, &message, message.count)
+            guard got >= 0 else {
+                throw DecoderError(function: "avcodec_receive_frame", path: path, message: Decoder.text(message))
+            }
+            return got
+        }
         guard let handle else { return 0 }
         let got: Int64
         switch format.sampleType {
@@ -141,9 +210,16 @@ public final class Decoder {
     /// Moves to `frame` (clamped to the file). Sample-accurate on lossless files.
     /// The corresponding C function is `sf_seek`.
     public func seek(toFrame frame: Int64) throws(DecoderError) {
-        guard let handle else { return }
         var target = max(0, frame)
         if let frameCount { target = min(target, frameCount) }
+        if let stream {
+            var message = [CChar](repeating: 0, count: 256)
+            guard elegy_av_seek(stream, target, &message, message.count) == 0 else {
+                throw DecoderError(function: "av_seek_frame", path: path, message: Decoder.text(message))
+            }
+            return
+        }
+        guard let handle else { return }
         if sf_seek(handle, target, SEEK_SET) < 0 {
             throw DecoderError(function: "sf_seek", path: path, message: String(cString: sf_strerror(handle)))
         }

@@ -38,14 +38,10 @@ extension DaemonCore {
             context.client.binaryLimit = min(limit, 1 << 24)
         }
         add("decoders", 0...0) { context in
-            let plugins: [(String, [String], [String])] = [
-                ("sndfile", ["wav", "wave", "aif", "aiff", "aifc", "flac", "oga", "ogg", "opus", "mp3", "caf", "w64"],
-                 ["audio/wav", "audio/x-aiff", "audio/flac", "audio/ogg", "audio/opus", "audio/mpeg"]),
-            ]
-            for (name, suffixes, types) in plugins {
-                context.response.field("plugin", name)
-                for suffix in suffixes { context.response.field("suffix", suffix) }
-                for type in types { context.response.field("mime_type", type) }
+            for plugin in DecoderPlugin.allCases {
+                context.response.field("plugin", plugin.rawValue)
+                for suffix in plugin.suffixes { context.response.field("suffix", suffix) }
+                for type in plugin.mimeTypes { context.response.field("mime_type", type) }
             }
         }
         add("urlhandlers", 0...0) { _ in }

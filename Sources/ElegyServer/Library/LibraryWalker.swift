@@ -1,6 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import ElegyAudio
 import ElegySystem
 
 /// Walks the music directory (or part of it) and hands each candidate audio file to `found`, without opening any.
@@ -38,9 +39,8 @@ struct LibraryWalker {
         }
     }
 
-    static let audioExtensions: Set<String> = [
-        "flac", "wav", "wave", "aif", "aiff", "aifc", "ogg", "oga", "opus", "mp3", "caf", "w64",
-    ]
+    /// The suffixes of every decoder plugin (libsndfile's and FFmpeg's).
+    static let audioExtensions = Set(DecoderPlugin.allSuffixes)
 
     /// The music directory, without a trailing slash.
     let root: String

@@ -1,0 +1,312 @@
+// The FFmpeg decoding loop behind ElegyAudio's `Decoder` for formats libsndfile lacks. See include/elegy_ffmpeg.h.
+#include "elegy_ffmpeg.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/// Undecodable packets in a row after which a file counts as damaged rather than merely scratched.
+enum { MAX_BAD_PACKETS_IN_A_ROW = 64 };
+
+struct ElegyAV {
+    AVFormatContext *format;
+    AVCodecContext *codec;
+    AVPacket *packet;
+    AVFrame *frame;
+    int stream_index;
+    ElegyAVInfo info;
+    /// Samples of `frame` already delivered; `frame_ready` while some are left.
+    int frame_offset;
+    int frame_ready;
+    /// av_read_frame reached the end and the decoder was sent its flush packet.
+    int input_ended;
+    /// The next frame `elegy_av_read` delivers, counted from the start of the (trimmed) stream.
+    int64_t position;
+    /// Decoded frames still to drop before `position` is reached (after a seek to a key point before it).
+    int64_t drop;
+};
+
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+
+// FFmpeg logs to stderr by default; Elegy reports failures itself, per file, through the error strings below.
+static void make_ffmpeg_quiet(void) { av_log_set_level(AV_LOG_QUIET); }
+
+static void set_error(char *error, size_t size, const char *what, int code) {
+    if (!error || size == 0) return;
+    if (code == 0) {
+        snprintf(error, size, "%s", what);
+        return;
+    }
+    char text[AV_ERROR_MAX_STRING_SIZE] = {0};
+    av_strerror(code, text, sizeof text);
+    snprintf(error, size, "%s: %s", what, text);
+}
+
+static int is_lossless(enum AVCodecID id) {
+    const AVCodecDescriptor *descriptor = avcodec_descriptor_get(id);
+    return descriptor && (descriptor->props & AV_CODEC_PROP_LOSSLESS) && !(descriptor->props & AV_CODEC_PROP_LOSSY);
+}
+
+/// Picks the delivered sample kind and significant bits for the decoder's native sample format; -1 if unsupported.
+static int describe_samples(const AVCodecContext *codec, ElegyAVInfo *info) {
+    switch (codec->sample_fmt) {
+    case AV_SAMPLE_FMT_U8:
+    case AV_SAMPLE_FMT_U8P:
+        info->sample_kind = ELEGY_AV_INT16;
+        info->bits = 8;
+        return 0;
+    case AV_SAMPLE_FMT_S16:
+    case AV_SAMPLE_FMT_S16P:
+        info->sample_kind = ELEGY_AV_INT16;
+        info->bits = 16;
+        return 0;
+    case AV_SAMPLE_FMT_S32:
+    case AV_SAMPLE_FMT_S32P:
+        info->sample_kind = ELEGY_AV_INT32;
+        info->bits = codec->bits_per_raw_sample > 0 && codec->bits_per_raw_sample <= 32 ? codec->bits_per_raw_sample : 32;
+        return 0;
+    case AV_SAMPLE_FMT_FLT:
+    case AV_SAMPLE_FMT_FLTP:
+    case AV_SAMPLE_FMT_DBL:
+    case AV_SAMPLE_FMT_DBLP:
+        info->sample_kind = ELEGY_AV_FLOAT;
+        info->bits = 32;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+ElegyAV *elegy_av_open(const char *path, ElegyAVInfo *info, char *error, size_t error_size) {
+    pthread_once(&quiet_once, make_ffmpeg_quiet);
+    ElegyAV *stream = calloc(1, sizeof *stream);
+    if (!stream) {
+        set_error(error, error_size, "out of memory", 0);
+        return NULL;
+    }
+    int rc = avformat_open_input(&stream->format, path, NULL, NULL);
+    if (rc < 0) {
+        set_error(error, error_size, "not a file FFmpeg reads", rc);
+        free(stream);
+        return NULL;
+    }
+    rc = avformat_find_stream_info(stream->format, NULL);
+    if (rc < 0) {
+        set_error(error, error_size, "no stream information", rc);
+        goto fail;
+    }
+    const AVCodec *decoder = NULL;
+    rc = av_find_best_stream(stream->format, AVMEDIA_TYPE_AUDIO, -1, -1, &decoder, 0);
+    if (rc < 0 || !decoder) {
+        set_error(error, error_size, "no audio stream FFmpeg decodes", rc < 0 ? rc : 0);
+        goto fail;
+    }
+    stream->stream_index = rc;
+    AVStream *audio = stream->format->streams[rc];
+    for (unsigned i = 0; i < stream->format->nb_streams; i++) {
+        if ((int)i != stream->stream_index) stream->format->streams[i]->discard = AVDISCARD_ALL;
+    }
+    stream->codec = avcodec_alloc_context3(decoder);
+    stream->packet = av_packet_alloc();
+    stream->frame = av_frame_alloc();
+    if (!stream->codec || !stream->packet || !stream->frame) {
+        set_error(error, error_size, "out of memory", 0);
+        goto fail;
+    }
+    rc = avcodec_parameters_to_context(stream->codec, audio->codecpar);
+    if (rc >= 0) {
+        stream->codec->pkt_timebase = audio->time_base;
+        rc = avcodec_open2(stream->codec, decoder, NULL);
+    }
+    if (rc < 0) {
+        set_error(error, error_size, "cannot open the decoder", rc);
+        goto fail;
+    }
+    ElegyAVInfo found = {0};
+    found.sample_rate = stream->codec->sample_rate;
+    found.channels = stream->codec->ch_layout.nb_channels;
+    if (found.sample_rate <= 0 || found.channels <= 0 || describe_samples(stream->codec, &found) < 0) {
+        set_error(error, error_size, "unsupported sample layout", 0);
+        goto fail;
+    }
+    // The container's duration already excludes the encoder delay and padding its edit list or gapless data names
+    // (libavformat turns those into skip-samples side data that libavcodec applies): reading stops there.
+    found.frames = -1;
+    if (audio->duration != AV_NOPTS_VALUE && audio->duration > 0) {
+        found.frames = av_rescale_q(audio->duration, audio->time_base, (AVRational){1, found.sample_rate});
+    } else if (stream->format->duration != AV_NOPTS_VALUE && stream->format->duration > 0) {
+        found.frames = av_rescale(stream->format->duration, found.sample_rate, AV_TIME_BASE);
+    }
+    found.bit_rate = audio->codecpar->bit_rate > 0 ? audio->codecpar->bit_rate : stream->format->bit_rate;
+    snprintf(found.codec, sizeof found.codec, "%s", decoder->name);
+    found.lossless = is_lossless(decoder->id);
+    stream->info = found;
+    *info = found;
+    return stream;
+fail:
+    elegy_av_close(stream);
+    return NULL;
+}
+
+/// Makes `frame` hold the next decoded samples. Returns 1, 0 at the end, -1 with `error` filled.
+static int next_frame(ElegyAV *stream, char *error, size_t error_size) {
+    int bad_packets = 0;
+    for (;;) {
+        int rc = avcodec_receive_frame(stream->codec, stream->frame);
+        if (rc == 0) {
+            stream->frame_offset = 0;
+            if (stream->frame->nb_samples > 0) {
+                stream->frame_ready = 1;
+                return 1;
+            }
+            continue;
+        }
+        if (rc == AVERROR_EOF) return 0;
+        if (rc == AVERROR_INVALIDDATA && ++bad_packets < MAX_BAD_PACKETS_IN_A_ROW) continue;
+        if (rc != AVERROR(EAGAIN)) {
+            set_error(error, error_size, "cannot decode", rc);
+            return -1;
+        }
+        if (stream->input_ended) return 0;
+        rc = av_read_frame(stream->format, stream->packet);
+        if (rc == AVERROR_EOF) {
+            stream->input_ended = 1;
+            avcodec_send_packet(stream->codec, NULL);
+            continue;
+        }
+        if (rc < 0) {
+            set_error(error, error_size, "cannot read", rc);
+            return -1;
+        }
+        if (stream->packet->stream_index != stream->stream_index) {
+            av_packet_unref(stream->packet);
+            continue;
+        }
+        rc = avcodec_send_packet(stream->codec, stream->packet);
+        av_packet_unref(stream->packet);
+        // A damaged packet is skipped, as MPD's FFmpeg plugin does; a run of them is a damaged file.
+        if (rc == AVERROR_INVALIDDATA && ++bad_packets < MAX_BAD_PACKETS_IN_A_ROW) continue;
+        if (rc < 0 && rc != AVERROR(EAGAIN)) {
+            set_error(error, error_size, "cannot decode", rc);
+            return -1;
+        }
+        if (rc == 0) bad_packets = 0;
+    }
+}
+
+/// Copies `count` frames of `frame`, from `offset`, into `out` interleaved in the stream's sample kind.
+static void copy_interleaved(const ElegyAV *stream, unsigned char *out, int offset, long count) {
+    const AVFrame *frame = stream->frame;
+    const int channels = stream->info.channels;
+    const enum AVSampleFormat format = frame->format;
+    const int planar = av_sample_fmt_is_planar(format);
+    const int width = av_get_bytes_per_sample(format);
+    switch (format) {
+    case AV_SAMPLE_FMT_S16:
+    case AV_SAMPLE_FMT_S32:
+    case AV_SAMPLE_FMT_FLT:
+        memcpy(out, frame->extended_data[0] + (size_t)offset * channels * width, (size_t)count * channels * width);
+        return;
+    case AV_SAMPLE_FMT_S16P:
+    case AV_SAMPLE_FMT_S32P:
+    case AV_SAMPLE_FMT_FLTP:
+        for (int c = 0; c < channels; c++) {
+            const unsigned char *plane = frame->extended_data[c] + (size_t)offset * width;
+            for (long i = 0; i < count; i++) {
+                memcpy(out + ((size_t)i * channels + c) * width, plane + (size_t)i * width, width);
+            }
+        }
+        return;
+    default:
+        break;
+    }
+    // Formats that are widened: unsigned 8-bit to 16-bit, double to float.
+    for (long i = 0; i < count; i++) {
+        for (int c = 0; c < channels; c++) {
+            const size_t index = planar ? (size_t)(offset + i) : (size_t)(offset + i) * channels + c;
+            const unsigned char *plane = frame->extended_data[planar ? c : 0];
+            const size_t slot = (size_t)i * channels + c;
+            if (format == AV_SAMPLE_FMT_U8 || format == AV_SAMPLE_FMT_U8P) {
+                ((int16_t *)out)[slot] = (int16_t)((plane[index] - 128) * 256);
+            } else {
+                ((float *)out)[slot] = (float)((const double *)plane)[index];
+            }
+        }
+    }
+}
+
+long elegy_av_read(ElegyAV *stream, void *buffer, long frames, char *error, size_t error_size) {
+    if (!stream || frames <= 0) return 0;
+    const size_t frame_bytes = (size_t)stream->info.channels * (stream->info.sample_kind == ELEGY_AV_INT16 ? 2 : 4);
+    long done = 0;
+    while (done < frames) {
+        const int64_t end = stream->info.frames;
+        if (end >= 0 && stream->position >= end) break;  // trailing encoder padding is never delivered
+        if (!stream->frame_ready) {
+            const int rc = next_frame(stream, error, error_size);
+            if (rc < 0) return -1;
+            if (rc == 0) break;
+        }
+        long available = stream->frame->nb_samples - stream->frame_offset;
+        if (stream->drop > 0) {
+            const long dropped = stream->drop < available ? (long)stream->drop : available;
+            stream->drop -= dropped;
+            stream->frame_offset += (int)dropped;
+            available -= dropped;
+        }
+        long count = frames - done < available ? frames - done : available;
+        if (end >= 0 && count > end - stream->position) count = (long)(end - stream->position);
+        if (count > 0) {
+            copy_interleaved(stream, (unsigned char *)buffer + (size_t)done * frame_bytes, stream->frame_offset, count);
+            stream->frame_offset += (int)count;
+            stream->position += count;
+            done += count;
+        }
+        if (stream->frame_offset >= stream->frame->nb_samples) stream->frame_ready = 0;
+    }
+    return done;
+}
+
+int elegy_av_seek(ElegyAV *stream, int64_t frame, char *error, size_t error_size) {
+    if (!stream) return 0;
+    if (frame < 0) frame = 0;
+    if (stream->info.frames >= 0 && frame > stream->info.frames) frame = stream->info.frames;
+    const AVStream *audio = stream->format->streams[stream->stream_index];
+    const AVRational samples = {1, stream->info.sample_rate};
+    const int64_t start = audio->start_time != AV_NOPTS_VALUE && audio->start_time > 0 ? audio->start_time : 0;
+    const int64_t timestamp = av_rescale_q(frame, samples, audio->time_base) + start;
+    const int rc = av_seek_frame(stream->format, stream->stream_index, timestamp, AVSEEK_FLAG_BACKWARD);
+    if (rc < 0) {
+        set_error(error, error_size, "cannot seek", rc);
+        return -1;
+    }
+    avcodec_flush_buffers(stream->codec);
+    stream->frame_ready = 0;
+    stream->input_ended = 0;
+    stream->drop = 0;
+    stream->position = frame;
+    // Where the demuxer landed: the first decoded frame's time. Frames before `frame` are dropped on read.
+    const int got = next_frame(stream, error, error_size);
+    if (got < 0) return -1;
+    if (got == 0) return 0;
+    const int64_t pts = stream->frame->best_effort_timestamp != AV_NOPTS_VALUE ? stream->frame->best_effort_timestamp
+                                                                               : stream->frame->pts;
+    if (pts != AV_NOPTS_VALUE) {
+        const int64_t landed = av_rescale_q(pts - start, audio->time_base, samples);
+        if (landed < frame) stream->drop = frame - landed;
+    }
+    return 0;
+}
+
+void elegy_av_close(ElegyAV *stream) {
+    if (!stream) return;
+    av_frame_free(&stream->frame);
+    av_packet_free(&stream->packet);
+    avcodec_free_context(&stream->codec);
+    avformat_close_input(&stream->format);
+    free(stream);
+}
