@@ -45,10 +45,14 @@ let package = Package(
             cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
             linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("avutil")]
         ),
+        // TagLib (Debian libtag1-dev) for the tags of every format but FLAC (libFLAC reads those): ID3v2.3/2.4 and
+        // ID3v1, Vorbis comments in Ogg and Opus, MP4 atoms, APEv2, ASF, all through one property map of MPD-like
+        // names. A small C++ file with an extern "C" function; Swift never sees C++.
+        .target(name: "CElegyTagLib", linkerSettings: [.linkedLibrary("tag")]),
         // The edge to the OS: XDG paths, file helpers, the failing-C-call error. No dependencies.
         .target(name: "ElegySystem", swiftSettings: strict),
         .target(name: "ElegyCore", dependencies: ["ElegySystem", "TOMLKit", "CUTF8Proc"], swiftSettings: noFoundationLeak),
-        .target(name: "ElegyAudio", dependencies: ["ElegyCore", "CALSA", "CSndFile", "CFLAC", "CElegyFFmpeg"], swiftSettings: strict),
+        .target(name: "ElegyAudio", dependencies: ["ElegyCore", "CALSA", "CSndFile", "CFLAC", "CElegyFFmpeg", "CElegyTagLib"], swiftSettings: strict),
         .target(
             name: "ElegyServer",
             dependencies: [

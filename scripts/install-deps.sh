@@ -14,7 +14,7 @@ apt_packages=(
     libsndfile1-dev libflac-dev libasound2-dev libasound2-plugins alsa-utils libutf8proc-dev
     libavformat-dev libavcodec-dev libavutil-dev libtag1-dev
     pulseaudio pulseaudio-utils
-    mpc mpd python3-mpd python3-pytest
+    mpc mpd python3-mpd python3-pytest python3-mutagen
     sox libsox-fmt-mp3 flac lame vorbis-tools opus-tools ffmpeg wavpack
     systemd procps util-linux make
 )
@@ -46,7 +46,7 @@ if ((${#missing[@]})); then
     trap - EXIT
 fi
 
-if ! python3 -c "import mpd, pytest" 2>/dev/null; then
-    echo "install-deps: pip install python-mpd2 pytest"
-    python3 -m pip install -q python-mpd2 pytest
+if ! python3 -c "import mpd, pytest, mutagen" 2>/dev/null; then
+    echo "install-deps: pip install python-mpd2 pytest mutagen"
+    python3 -m pip install -q python-mpd2 pytest mutagen
 fi

@@ -9,12 +9,11 @@ import ElegyCore
 /// The scanner's fast path for native FLAC files: reads the STREAMINFO and VORBIS_COMMENT blocks with libFLAC's
 /// metadata API (as MPD does) instead of setting up libsndfile's decoder.
 ///
-/// It gives exactly what `sf_open` + `sf_get_string` give for the same file (libsndfile's FLAC reader also takes its
-/// tags from libFLAC: the first entry of each of TITLE, ARTIST, ALBUM, TRACKNUMBER, DATE and GENRE, matched
-/// case-insensitively, everything after the first `=` up to a NUL byte), and it refuses every file on which the two
-/// could differ — bit depths libsndfile does not open (anything but 8, 16 and 24), layouts `Decoder` rejects, no or
-/// several STREAMINFO blocks, Ogg FLAC, damaged metadata — so that the caller falls back to libsndfile, which then
-/// reads the file or gives its own error message.
+/// Every comment MPD maps becomes a tag value (`TagType(fileKey:)`, in the file's order, each value up to a NUL
+/// byte, trimmed), so it gives what TagLib's FLAC reader gives for the same file. It refuses every file whose audio
+/// libsndfile could see differently — bit depths libsndfile does not open (anything but 8, 16 and 24), layouts
+/// `Decoder` rejects, no or several STREAMINFO blocks, Ogg FLAC, damaged metadata — so that the caller falls back to
+/// libsndfile and TagLib, which then read the file or give libsndfile's error message.
 ///
 /// Thread-safe: libFLAC's metadata API keeps no global state, so scanner threads read in parallel (libsndfile's
 /// `sf_open` has to be serialised, see `Decoder`). Reads through a descriptor the caller opened and checked, never
@@ -22,12 +21,8 @@ import ElegyCore
 enum FLACTagReader {
     /// What a FLAC file says about itself, in `Song`'s terms.
     struct Info: Equatable {
-        var title: String?
-        var artist: String?
-        var album: String?
-        var track: String?
-        var date: String?
-        var genre: String?
+        /// Every mapped comment, in the file's order.
+        var tags: [SongTag]
         var duration: Double?
         var format: AudioFormat
     }
@@ -66,7 +61,7 @@ enum FLACTagReader {
         FLAC__metadata_iterator_init(iterator, chain)
 
         var streamInfo: FLAC__StreamMetadata_StreamInfo?
-        var values = [String?](repeating: nil, count: Field.allCases.count)
+        var tags: [SongTag] = []
         var first = true
         repeat {
             guard let block = FLAC__metadata_iterator_get_block(iterator) else { return nil }
@@ -78,8 +73,7 @@ enum FLACTagReader {
             } else if first {
                 return nil  // the format requires STREAMINFO first
             } else if type == FLAC__METADATA_TYPE_VORBIS_COMMENT {
-                // libsndfile handles every VORBIS_COMMENT block in turn: a later block's entry replaces an earlier one.
-                readComments(block.pointee.data.vorbis_comment, into: &values)
+                readComments(block.pointee.data.vorbis_comment, into: &tags)
             }
             first = false
         } while FLAC__metadata_iterator_next(iterator) != 0
@@ -99,60 +93,31 @@ enum FLACTagReader {
         // libsndfile reports an unknown length (0 samples) as SF_COUNT_MAX, which `Decoder` turns into nil.
         let frames = info.total_samples
         let duration = frames > 0 && frames < UInt64(Int64.max) ? Double(Int64(frames)) / Double(rate) : nil
-        func value(_ field: Field) -> String? {
-            guard var raw = values[field.rawValue] else { return nil }
-            // `trimmingWhitespace` (what the libsndfile path applies) walks Characters; most values have nothing to
-            // trim, which their first and last bytes show.
-            let padded = raw.withUTF8 { bytes in
-                guard let first = bytes.first, let last = bytes.last else { return true }
-                return isPadding(first) || isPadding(last)
-            }
-            if padded { raw = raw.trimmingWhitespace() }
-            return raw.isEmpty ? nil : raw
-        }
         return Info(
-            title: value(.title), artist: value(.artist), album: value(.album), track: value(.track),
-            date: value(.date), genre: value(.genre), duration: duration,
+            tags: tags, duration: duration,
             format: AudioFormat(
                 sampleRate: rate, channels: Int(info.channels), sampleType: sampleType, bitsPerSample: bits))
     }
 
-    /// The Vorbis comment fields libsndfile maps to `SF_STR_*` strings that `TagReader` keeps.
-    enum Field: Int, CaseIterable {
-        case title, artist, album, track, date, genre
-
-        /// The field name, lower-case ASCII.
-        var name: StaticString {
-            switch self {
-            case .title: "title"
-            case .artist: "artist"
-            case .album: "album"
-            case .track: "tracknumber"
-            case .date: "date"
-            case .genre: "genre"
-            }
-        }
-    }
-
-    /// Sets each field from the block's first entry named so (ASCII case-insensitive, as libFLAC's
-    /// `FLAC__metadata_object_vorbiscomment_find_entry_from`), leaving fields the block lacks as they were.
-    private static func readComments(_ block: FLAC__StreamMetadata_VorbisComment, into values: inout [String?]) {
+    /// Appends the block's comments that name an MPD tag, each value up to its first NUL byte and trimmed.
+    private static func readComments(_ block: FLAC__StreamMetadata_VorbisComment, into tags: inout [SongTag]) {
         guard let comments = block.comments else { return }
-        var seen = [Bool](repeating: false, count: Field.allCases.count)
         for index in 0..<Int(block.num_comments) {
             let entry = comments[index]
             guard let bytes = entry.entry else { continue }
             let length = Int(entry.length)
             guard let equals = memchr(bytes, Int32(UInt8(ascii: "=")), length) else { continue }
             let nameLength = UnsafeRawPointer(equals) - UnsafeRawPointer(bytes)
-            for field in Field.allCases where !seen[field.rawValue] && field.name.utf8CodeUnitCount == nameLength {
-                guard equalsIgnoringASCIICase(bytes, field.name.utf8Start, nameLength) else { continue }
-                seen[field.rawValue] = true
-                // libsndfile stores the value with strlen semantics: it ends at the first NUL byte.
-                let value = UnsafeBufferPointer(start: bytes + nameLength + 1, count: length - nameLength - 1)
-                let end = value.firstIndex(of: 0) ?? value.count
-                values[field.rawValue] = String(decoding: UnsafeBufferPointer(rebasing: value[..<end]), as: UTF8.self)
+            let name = String(decoding: UnsafeBufferPointer(start: bytes, count: nameLength), as: UTF8.self)
+            guard let tag = TagType(fileKey: name) else { continue }
+            let value = UnsafeBufferPointer(start: bytes + nameLength + 1, count: length - nameLength - 1)
+            let end = value.firstIndex(of: 0) ?? value.count
+            var text = String(decoding: UnsafeBufferPointer(rebasing: value[..<end]), as: UTF8.self)
+            // `trimmingWhitespace` walks Characters; most values have nothing to trim, which their ends show.
+            if let first = text.utf8.first, let last = text.utf8.last, isPadding(first) || isPadding(last) {
+                text = text.trimmingWhitespace()
             }
+            if !text.isEmpty { tags.append(SongTag(tag, text)) }
         }
     }
 
@@ -161,17 +126,6 @@ enum FLACTagReader {
     private static func isPadding(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
             || byte == 0
-    }
-
-    private static func equalsIgnoringASCIICase(
-        _ entry: UnsafePointer<UInt8>, _ lowercase: UnsafePointer<UInt8>, _ count: Int
-    ) -> Bool {
-        for index in 0..<count {
-            var byte = entry[index]
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
-            if byte != lowercase[index] { return false }
-        }
-        return true
     }
 }
 

@@ -1,3 +1,4 @@
+import CElegyTagLib
 import CSndFile
 import ElegyCore
 
@@ -6,8 +7,9 @@ import ElegyCore
 #endif
 
 /// Reads a library entry (tags, duration, format) from a file: native FLAC files through libFLAC's metadata API
-/// (`FLACTagReader`, which reads only the metadata blocks and runs on every scanner thread at once), everything else
-/// — and every FLAC file libFLAC refuses — through libsndfile. Both give the same `Song` for the same file.
+/// (`FLACTagReader`, which reads only the metadata blocks and runs on every scanner thread at once); everything else
+/// — and every FLAC file libFLAC refuses — through the decoder (`Decoder`: libsndfile or FFmpeg) for the audio and
+/// TagLib for the tags, with libsndfile's own strings where TagLib does not know the file.
 public enum TagReader {
     /// Builds the `Song` for the file at `path`, whose URI in the library is `uri`.
     /// Tags the file lacks stay nil (the path fallback belongs to the scanner). Throws when the file cannot be
@@ -27,7 +29,7 @@ public enum TagReader {
                 }
             }
         }
-        return try songWithLibsndfile(atPath: path, uri: uri, size: size, modified: modified)
+        return try songWithDecoder(atPath: path, uri: uri, size: size, modified: modified)
     }
 
     /// Like `song(atPath:uri:size:modified:)` for a file the caller has already opened (non-blocking, read-only) and
@@ -40,33 +42,39 @@ public enum TagReader {
         if FLACTagReader.handles(path), let found = FLACTagReader.read(fileDescriptor: fd, size: size) {
             return song(found, uri: uri, size: size, modified: modified)
         }
-        return try songWithLibsndfile(atPath: path, uri: uri, size: size, modified: modified)
+        return try songWithDecoder(atPath: path, uri: uri, size: size, modified: modified)
     }
 
-    /// The `Song` as libsndfile reads it (`sf_open` + `sf_get_string`): every format, and the reference the FLAC fast
-    /// path is tested against.
-    static func songWithLibsndfile(atPath path: String, uri: String, size: Int64, modified: Int64)
+    /// The `Song` as the decoder and TagLib read it: every format, and the reference the FLAC fast path is tested
+    /// against. Throws the decoder's error for a file it cannot open.
+    static func songWithDecoder(atPath path: String, uri: String, size: Int64, modified: Int64)
         throws(DecoderError) -> Song
     {
         let decoder = try Decoder(path: path)
-        return Song(
-            uri: uri,
-            title: decoder.tag(Int32(SF_STR_TITLE)),
-            artist: decoder.tag(Int32(SF_STR_ARTIST)),
-            album: decoder.tag(Int32(SF_STR_ALBUM)),
-            track: decoder.tag(Int32(SF_STR_TRACKNUMBER)),
-            date: decoder.tag(Int32(SF_STR_DATE)),
-            genre: decoder.tag(Int32(SF_STR_GENRE)),
-            duration: decoder.duration,
-            format: decoder.format,
-            size: size,
-            modified: modified
-        )
+        var song = Song(uri: uri, duration: decoder.duration, format: decoder.format, size: size, modified: modified)
+        if !readTagLibTags(path, into: &song), decoder.plugin == .sndfile {
+            let strings: [(TagType, Int32)] = [
+                (.title, Int32(SF_STR_TITLE)), (.artist, Int32(SF_STR_ARTIST)), (.album, Int32(SF_STR_ALBUM)),
+                (.track, Int32(SF_STR_TRACKNUMBER)), (.date, Int32(SF_STR_DATE)), (.genre, Int32(SF_STR_GENRE)),
+            ]
+            for (tag, kind) in strings { if let value = decoder.tag(kind) { song.add(tag, value) } }
+        }
+        return song
+    }
+
+    /// Adds the tags TagLib reads from `path` to `song`, each value trimmed; false when TagLib does not know the file.
+    static func readTagLibTags(_ path: String, into song: inout Song) -> Bool {
+        withUnsafeMutablePointer(to: &song) { pointer in
+            elegy_taglib_read(path, pointer, { context, key, value in
+                guard let context, let key, let value, let tag = TagType(fileKey: String(cString: key)) else { return }
+                context.assumingMemoryBound(to: Song.self).pointee.add(tag, String(cString: value).trimmingWhitespace())
+            }, nil) == 1
+        }
     }
 
     private static func song(_ info: FLACTagReader.Info, uri: String, size: Int64, modified: Int64) -> Song {
-        Song(
-            uri: uri, title: info.title, artist: info.artist, album: info.album, track: info.track, date: info.date,
-            genre: info.genre, duration: info.duration, format: info.format, size: size, modified: modified)
+        var song = Song(uri: uri, duration: info.duration, format: info.format, size: size, modified: modified)
+        for tag in info.tags { song.add(tag.tag, tag.value) }
+        return song
     }
 }

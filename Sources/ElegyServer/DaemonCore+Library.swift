@@ -87,7 +87,7 @@ extension DaemonCore {
             let songs = filterArguments.isEmpty
                 ? context.core.library.songs : try context.core.library.matchingSongs(filterArguments, caseSensitive: true)
             var values: Set<String> = []
-            for song in songs { if let value = tag.value(in: song) { values.insert(value) } }
+            for song in songs { tag.forEachValue(in: song) { values.insert($0) } }
             for value in values.sorted() { context.response.field(tag.rawValue, value) }
         }
     }

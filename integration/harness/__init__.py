@@ -11,11 +11,12 @@ from . import media
 from .cli import elegy, mpc, mpc_state
 from .client import Ack, ConnectionClosed, ProtocolError, RawClient, python_mpd_client, socket_answers
 from .daemon import Elegyd, StartError, wait_until
+from .mpd import ReferenceMPD
 from .paths import BIN_DIR, CURATED, ELEGY, ELEGYD, REPO, elegyd_binary, scaled
 from .pulse import PulseAudio
 
 __all__ = [
     "Ack", "BIN_DIR", "CURATED", "ConnectionClosed", "ELEGY", "ELEGYD", "Elegyd", "ProtocolError", "PulseAudio",
-    "REPO", "RawClient", "StartError", "elegy", "elegyd_binary", "media", "mpc", "mpc_state", "python_mpd_client",
-    "scaled", "socket_answers", "wait_until",
+    "REPO", "RawClient", "ReferenceMPD", "StartError", "elegy", "elegyd_binary", "media", "mpc", "mpc_state",
+    "python_mpd_client", "scaled", "socket_answers", "wait_until",
 ]

@@ -92,13 +92,14 @@ public indirect enum Filter: Sendable, Hashable {
         case .file:
             return test(song.uri)
         case .any:
-            return TagType.supported.contains { tag in tag.value(in: song).map(test) ?? false }
+            return TagType.supported.contains { tag in tag.anyValue(in: song, test) }
         case .tag(let tag):
-            // AlbumArtist falls back to Artist when absent, as in MPD; an absent tag matches only "".
-            var present = tag.value(in: song).flatMap { $0.isEmpty ? nil : $0 }
-            if present == nil, tag == .albumArtist { present = song.artist.flatMap { $0.isEmpty ? nil : $0 } }
-            guard let present else { return value.isEmpty }
-            return test(present)
+            // AlbumArtist falls back to Artist when absent, as in MPD; an absent tag matches only "". A tag with
+            // several values matches when one of them does.
+            var source = tag
+            if tag.value(in: song) == nil, tag == .albumArtist { source = .artist }
+            guard source.value(in: song) != nil else { return value.isEmpty }
+            return source.anyValue(in: song, test)
         }
     }
 }

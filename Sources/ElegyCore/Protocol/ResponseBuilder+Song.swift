@@ -6,7 +6,7 @@ extension ResponseBuilder {
         if song.modified > 0 { field("Last-Modified", timestamp: song.modified) }
         if let format = song.format { field("Format", format.mpdDescription) }
         for tag in TagType.supported where tagTypes.contains(tag) {
-            if let value = tag.value(in: song), !value.isEmpty { field(tag.rawValue, value) }
+            tag.forEachValue(in: song) { value in if !value.isEmpty { field(tag.rawValue, value) } }
         }
         if let duration = song.duration, duration.isFinite, duration >= 0 {
             field("Time", ResponseBuilder.roundedSeconds(duration))

@@ -1,5 +1,5 @@
 /// MPD's tag names, in MPD's order (the order `tagtypes` lists them in).
-public enum TagType: String, Sendable, Hashable, CaseIterable {
+public enum TagType: String, Sendable, Hashable, CaseIterable, Codable {
     case artist = "Artist"
     case artistSort = "ArtistSort"
     case album = "Album"
@@ -32,10 +32,35 @@ public enum TagType: String, Sendable, Hashable, CaseIterable {
     case musicBrainzReleaseTrackID = "MUSICBRAINZ_RELEASETRACKID"
     case musicBrainzWorkID = "MUSICBRAINZ_WORKID"
 
-    /// The tags a `Song` carries, in the order song records print them.
-    public static let supported: [TagType] = [
-        .artist, .albumArtist, .title, .album, .track, .date, .genre, .disc, .composer,
+    /// The tags a `Song` carries, in the order song records print them: every MPD tag but `Name` (a stream's), the
+    /// ones with a field of their own first.
+    public static let supported: [TagType] = {
+        let first: [TagType] = [.artist, .albumArtist, .title, .album, .track, .date, .genre, .disc, .composer]
+        return first + TagType.allCases.filter { $0 != .name && !first.contains($0) }
+    }()
+
+    /// The tag a file's tag key stands for, as MPD maps it: Vorbis comment names and TagLib's unified property
+    /// names (which TagLib derives from ID3 frames, MP4 atoms and APE items), ASCII case-insensitive. Nil for keys
+    /// MPD ignores.
+    public init?(fileKey key: String) {
+        let upper = key.uppercased()
+        if let tag = TagType.fileKeys[upper] {
+            self = tag
+        } else if let tag = TagType.byUpperName[upper], tag != .name {
+            self = tag
+        } else {
+            return nil
+        }
+    }
+
+    /// File keys whose spelling differs from MPD's tag name.
+    private static let fileKeys: [String: TagType] = [
+        "TRACKNUMBER": .track, "DISCNUMBER": .disc, "ALBUM ARTIST": .albumArtist, "DESCRIPTION": .comment,
+        "MOVEMENTNAME": .movement, "CONTENTGROUP": .grouping, "ORIGINALYEAR": .originalDate,
     ]
+
+    private static let byUpperName: [String: TagType] = Dictionary(
+        uniqueKeysWithValues: TagType.allCases.map { ($0.rawValue.uppercased(), $0) })
 
     /// Parses a tag name case-insensitively (`artist`, `ALBUMARTIST`).
     public init?(name: String) {
@@ -44,7 +69,7 @@ public enum TagType: String, Sendable, Hashable, CaseIterable {
         self = match
     }
 
-    /// This tag's value in `song`, if the song model carries it.
+    /// This tag's first value in `song`, if it has one.
     public func value(in song: Song) -> String? {
         switch self {
         case .artist: song.artist
@@ -56,9 +81,33 @@ public enum TagType: String, Sendable, Hashable, CaseIterable {
         case .genre: song.genre
         case .disc: song.disc
         case .composer: song.composer
-        default: nil
+        default: song.otherTags.first { $0.tag == self }?.value
         }
     }
+
+    /// Calls `body` with each of this tag's values in `song`, the first one first.
+    public func forEachValue(in song: Song, _ body: (String) -> Void) {
+        if let first = value(in: song) { body(first) }
+        guard !song.otherTags.isEmpty else { return }
+        var skippedFirst = TagType.fieldTags.contains(self)
+        for other in song.otherTags where other.tag == self {
+            // Tags without a field: `value(in:)` already gave the first of `otherTags`.
+            if !skippedFirst {
+                skippedFirst = true
+                continue
+            }
+            body(other.value)
+        }
+    }
+
+    /// Whether any of this tag's values in `song` passes `test`.
+    public func anyValue(in song: Song, _ test: (String) -> Bool) -> Bool {
+        if let first = value(in: song), test(first) { return true }
+        return song.otherTags.contains { $0.tag == self && test($0.value) }
+    }
+
+    /// The tags `Song` keeps in named fields.
+    static let fieldTags: Set<TagType> = [.title, .artist, .album, .albumArtist, .track, .disc, .date, .genre, .composer]
 
     var bit: UInt64 { 1 << UInt64(TagType.allCases.firstIndex(of: self) ?? 0) }
 }

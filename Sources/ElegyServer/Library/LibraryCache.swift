@@ -5,14 +5,16 @@ import ElegyCore
 /// a header names the format version and the music directory, and a trailer holds the song count.
 ///
 /// ```
-/// elegy-library 1
+/// elegy-library 2
 /// root<TAB>/home/me/Music
 /// updated<TAB>1763776000
-/// uri  size  mtime  duration  rate:channels:type:bits  title  artist  album  albumartist  track  disc ...
+/// uri  size  mtime  duration  rate:channels:type:bits  title  artist  album  albumartist  track  disc ...  composer
+///   [Tag=value ...]
 /// end<TAB>5000
 /// ```
+/// The fields after `composer` are the song's `otherTags`, each `MPD tag name=value`.
 enum LibraryCache {
-    static let magic = "elegy-library 1"
+    static let magic = "elegy-library 2"
     private static let fieldCount = 14
 
     /// The cache file's bytes for `songs` (sorted by URI) of the library at `root`.
@@ -47,6 +49,12 @@ enum LibraryCache {
             ] {
                 out.append(tab)
                 field(tag, to: &out)
+            }
+            for other in song.otherTags {
+                out.append(tab)
+                append(other.tag.rawValue, to: &out)
+                out.append(UInt8(ascii: "="))
+                field(other.value, to: &out)
             }
             out.append(UInt8(ascii: "\n"))
         }
@@ -117,7 +125,7 @@ enum LibraryCache {
                 guard string(fields[1]).flatMap({ Int($0) }) == songs.count, lines.next() == nil else { return nil }
                 return (songs, updated)
             }
-            guard fields.count == fieldCount, let song = song(fields) else { return nil }
+            guard fields.count >= fieldCount, let song = song(fields) else { return nil }
             if let previous = songs.last, !(previous.uri < song.uri) { return nil }
             songs.append(song)
         }
@@ -142,10 +150,17 @@ enum LibraryCache {
             else { return nil }
             format = AudioFormat(sampleRate: rate, channels: channels, sampleType: type, bitsPerSample: bits)
         }
+        var otherTags: [SongTag] = []
+        for extra in fields[fieldCount...] {
+            guard let extra, let equals = extra.utf8.firstIndex(of: UInt8(ascii: "=")),
+                let tag = TagType(rawValue: String(extra[..<equals]))
+            else { return nil }
+            otherTags.append(SongTag(tag, String(extra[extra.utf8.index(after: equals)...])))
+        }
         return Song(
             uri: uri, title: fields[5], artist: fields[6], album: fields[7], albumArtist: fields[8],
             track: fields[9], disc: fields[10], date: fields[11], genre: fields[12], composer: fields[13],
-            duration: duration, format: format, size: size, modified: modified)
+            otherTags: otherTags, duration: duration, format: format, size: size, modified: modified)
     }
 
     /// A line's tab-separated fields, unescaped; empty fields are nil. Nil when a field is not valid UTF-8 or
