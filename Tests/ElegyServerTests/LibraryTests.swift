@@ -184,6 +184,11 @@ struct LibraryTests {
                  format: AudioFormat(sampleRate: 96000, channels: 6, sampleType: .int32, bitsPerSample: 24),
                  size: 123, modified: -5),
             Song(uri: "z.mp3", title: "日本語のタイトル", size: 0, modified: 1_700_000_000),
+            // Tags beyond the fields, a second artist, and a value holding `=` and a tab.
+            Song(
+                uri: "zz.m4a", artist: "A",
+                otherTags: [SongTag(.artist, "B"), SongTag(.musicBrainzTrackID, "x=y\tz"), SongTag(.performer, "P")],
+                size: 1, modified: 2),
         ]
         let bytes = LibraryCache.encode(root: "/m", updated: 42, songs: songs)
         let decoded = try #require(LibraryCache.decode(bytes, root: "/m"))
