@@ -68,30 +68,70 @@ extension DaemonCore {
             try context.locked { core in core.changed(.storedPlaylist) }
         }
         add("count", 1...Int.max) { context throws(ProtocolError) in
-            let songs = try context.core.library.matchingSongs(context.arguments, caseSensitive: true)
-            context.response.field("songs", songs.count)
-            context.response.field("playtime", Int(songs.reduce(0) { $0 + ($1.duration ?? 0) }))
+            var filterArguments = context.arguments
+            let groups = try splitGroups(&filterArguments, conflictingWith: nil)
+            guard groups.count <= 1 else { throw ProtocolError(.arg, "Too many group clauses") }
+            let songs = filterArguments.isEmpty
+                ? context.core.library.songs : try context.core.library.matchingSongs(filterArguments, caseSensitive: true)
+            guard let group = groups.first else {
+                writeCount(songs.count, songs.reduce(0) { $0 + ($1.duration ?? 0) }, to: &context.response)
+                return
+            }
+            // Per value of the group tag, in byte order, with `list`'s fallbacks; songs without any value count
+            // under the empty one, as in MPD.
+            var totals: [String: (songs: Int, seconds: Double)] = [:]
+            for song in songs {
+                for value in Set(group.listValues(in: song)) {
+                    let total = totals[value, default: (0, 0)]
+                    totals[value] = (total.songs + 1, total.seconds + (song.duration ?? 0))
+                }
+            }
+            for value in totals.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                context.response.field(group.rawValue, value)
+                if let total = totals[value] { writeCount(total.songs, total.seconds, to: &context.response) }
+            }
         }
         add("list", 1...Int.max) { context throws(ProtocolError) in
-            guard let tag = TagType(name: context.arguments[0]) ?? (context.arguments[0].lowercased() == "file" ? nil : nil) else {
+            guard let tag = TagType(name: context.arguments[0]), tag != .name else {
                 throw ProtocolError(.arg, "Unknown tag type: \(context.arguments[0])")
             }
             var filterArguments = Array(context.arguments.dropFirst())
-            if filterArguments.count >= 2, filterArguments[filterArguments.count - 2].lowercased() == "group" {
-                filterArguments.removeLast(2)
-            }
+            let groups = try splitGroups(&filterArguments, conflictingWith: tag)
             if tag == .album, filterArguments.count == 1 {
                 // The old form `list album ARTIST`.
                 filterArguments = ["artist", filterArguments[0]]
             }
             let songs = filterArguments.isEmpty
                 ? context.core.library.songs : try context.core.library.matchingSongs(filterArguments, caseSensitive: true)
-            var values: Set<String> = []
-            for song in songs { tag.forEachValue(in: song) { values.insert($0) } }
-            for value in values.sorted() { context.response.field(tag.rawValue, value) }
+            // The last group clause is the outermost, as in MPD; the listed tag is the innermost level.
+            var tree = ValueTree()
+            let levels = groups.reversed() + [tag]
+            for song in songs { tree.insert(song, levels: levels[...]) }
+            tree.write(levels: levels[...], to: &context.response)
         }
     }
 
+    /// Takes trailing `group TAG` clauses off `arguments`, in the order they were written. An unknown tag, or the
+    /// listed tag itself, is an ACK.
+    private static func splitGroups(_ arguments: inout [String], conflictingWith listed: TagType?) throws(ProtocolError)
+        -> [TagType]
+    {
+        var groups: [TagType] = []
+        while arguments.count >= 2, arguments[arguments.count - 2].lowercased() == "group" {
+            let name = arguments[arguments.count - 1]
+            guard let tag = TagType(name: name), tag != .name else { throw ProtocolError(.arg, "Unknown tag type: \(name)") }
+            guard tag != listed else { throw ProtocolError(.arg, "Conflicting group") }
+            groups.insert(tag, at: 0)
+            arguments.removeLast(2)
+        }
+        return groups
+    }
+
+    /// `songs:` and `playtime:` (whole seconds, truncated as MPD prints them).
+    private static func writeCount(_ songs: Int, _ seconds: Double, to response: inout ResponseBuilder) {
+        response.field("songs", songs)
+        response.field("playtime", Int(seconds))
+    }
 
     /// How many skipped files one scan names in the log.
     static let loggedScanFailures = 200
@@ -147,5 +187,26 @@ extension MusicLibrary {
         }
         let filter = try Filter.parse(arguments: filterArguments, caseSensitiveDefault: caseSensitive)
         return songs.filter(filter.matches)
+    }
+}
+
+/// `list`'s nested answer: the values of the outermost tag, each with the values of the next tag among its songs,
+/// and so on; every level in byte order, as MPD's sorted maps give it.
+private struct ValueTree {
+    var children: [String: ValueTree] = [:]
+
+    mutating func insert(_ song: Song, levels: ArraySlice<TagType>) {
+        guard let tag = levels.first else { return }
+        for value in tag.listValues(in: song) {
+            children[value, default: ValueTree()].insert(song, levels: levels.dropFirst())
+        }
+    }
+
+    func write(levels: ArraySlice<TagType>, to response: inout ResponseBuilder) {
+        guard let tag = levels.first else { return }
+        for value in children.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            response.field(tag.rawValue, value)
+            children[value]?.write(levels: levels.dropFirst(), to: &response)
+        }
     }
 }

@@ -143,6 +143,10 @@ def tagged_library(session_root) -> Path:
     run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(wav), "-c:a", "aac", "-b:a", "128k", str(music / "aac.m4a")])
     run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(wav), "-c:a", "alac", str(music / "alac.m4a")])
     run(["wavpack", "-q", "-y", str(wav), "-o", str(music / "ape.wv")])
+    # No tags at all, and only some: `list` and `count … group` must treat the missing values as MPD does.
+    run(["flac", "-s", "-f", "-o", str(music / "untagged.flac"), str(wav)])
+    run(["flac", "-s", "-f", "-T", "ARTIST=Someone", "-T", "TITLE=Another", "-T", "ALBUM=Ninety Nine", "-o",
+         str(music / "some-tags.flac"), str(wav)])
 
     for name, kind, numbers in (("vorbis.flac", flac.FLAC, ("3", "2")), ("vorbis.ogg", oggvorbis.OggVorbis, ("3/12", "2/2")),
                                 ("vorbis.opus", oggopus.OggOpus, ("3", "2"))):
@@ -184,16 +188,21 @@ def records(lines: list[str]) -> dict[str, dict[str, list[str]]]:
 
 
 @pytest.fixture(scope="module")
-def both(tagged_library, start_daemon, session_root):
+def servers(tagged_library, start_daemon, session_root):
+    """Debian's MPD and elegyd, both serving the tagged library."""
     mpd = harness.ReferenceMPD(session_root / "tags-vs-mpd" / "mpd", tagged_library).start()
     try:
         mpd.update()
-        reference = records(mpd.command("listallinfo"))
+        daemon = start_daemon(tagged_library, "null", name="tags")
+        yield mpd, daemon
     finally:
         mpd.stop()
-    daemon = start_daemon(tagged_library, "null", name="tags")
-    ours = records(daemon.command("listallinfo")[:-1])
-    return reference, ours
+
+
+@pytest.fixture(scope="module")
+def both(servers):
+    mpd, daemon = servers
+    return records(mpd.command("listallinfo")), records(daemon.command("listallinfo")[:-1])
 
 
 FILES = ["vorbis.flac", "vorbis.ogg", "vorbis.opus", "id3v23-latin1.mp3", "id3v23-utf16.mp3", "id3v24-latin1.mp3",
@@ -226,3 +235,21 @@ def test_duration_and_format_as_mpd_reports_them(both, name):
     assert ours[name]["Time"] == reference[name]["Time"]
     # Lossy durations may differ by a frame's worth of milliseconds between FFmpeg/libsndfile and MPD's decoders.
     assert abs(float(ours[name]["duration"][0]) - float(reference[name]["duration"][0])) <= 0.05
+
+
+QUERIES = [
+    "list date", "list artist", "list albumartist", "list album", "list genre", "list albumartistsort",
+    "list album group albumartist", "list album group date group artist", "list title artist Someone",
+    "list genre group albumartist", "count group artist", "count group albumartist", "count group date",
+    "count artist Someone", 'count album "Ninety Nine" group title', "count group genre",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_list_and_count_answer_as_mpd_does(servers, query):
+    """Every line the same, in the same order: grouping, empty values of songs without the tag, fallbacks."""
+    mpd, daemon = servers
+    expected = mpd.command(query)
+    got = daemon.command(query)
+    assert got[-1] == "OK", got
+    assert got[:-1] == expected, f"elegyd: {got[:-1]}\nmpd:    {expected}"

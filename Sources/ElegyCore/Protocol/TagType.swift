@@ -106,6 +106,31 @@ public enum TagType: String, Sendable, Hashable, CaseIterable, Codable {
         return song.otherTags.contains { $0.tag == self && test($0.value) }
     }
 
+    /// The tag MPD reads instead when a song lacks this one (`list` and `count … group`): the sort tags fall back to
+    /// their tag, AlbumArtist to Artist.
+    public var fallback: TagType? {
+        switch self {
+        case .albumArtist, .artistSort: .artist
+        case .albumArtistSort: .albumArtist
+        case .albumSort: .album
+        case .composerSort: .composer
+        default: nil
+        }
+    }
+
+    /// This tag's values in `song` as `list` groups them: its own, else its fallback's (`fallback`), else one
+    /// empty value, which MPD lists too.
+    public func listValues(in song: Song) -> [String] {
+        var tag: TagType? = self
+        while let current = tag {
+            var values: [String] = []
+            current.forEachValue(in: song) { if !$0.isEmpty { values.append($0) } }
+            if !values.isEmpty { return values }
+            tag = current.fallback
+        }
+        return [""]
+    }
+
     /// The tags `Song` keeps in named fields.
     static let fieldTags: Set<TagType> = [.title, .artist, .album, .albumArtist, .track, .disc, .date, .genre, .composer]
 
