@@ -177,6 +177,25 @@ struct LibraryTests {
         #expect(!MusicLibrary(root: root, cacheFile: cache, logger: Fixture.quiet).loadCache())
     }
 
+    /// `add DIR` takes the directory's span of the sorted songs: exactly the songs under it, not those of siblings
+    /// whose names start the same ("a b", "a-c", "ab").
+    @Test func songsUnderADirectoryAreItsSpan() {
+        let uris = [
+            "a b/1.flac", "a-c/2.flac", "a/3.flac", "a/x/4.flac", "a/x/y/5.flac", "a/z/6.flac", "a0/7.flac", "ab/8.flac",
+            "b/9.flac", "日本/10.flac",
+        ]
+        let index = LibraryIndex(songs: uris.shuffled().map { Song(uri: $0) })
+        #expect(index.songs(under: "a").map(\.uri) == ["a/3.flac", "a/x/4.flac", "a/x/y/5.flac", "a/z/6.flac"])
+        #expect(index.songs(under: "/a/x/").map(\.uri) == ["a/x/4.flac", "a/x/y/5.flac"])
+        #expect(index.songs(under: "a b").map(\.uri) == ["a b/1.flac"])
+        #expect(index.songs(under: "日本").map(\.uri) == ["日本/10.flac"])
+        #expect(index.songs(under: "").count == uris.count)
+        #expect(index.songs(under: "a/x/4.flac").map(\.uri) == ["a/x/4.flac"])
+        #expect(index.songs(under: "c").isEmpty)
+        #expect(index.directories["a"]?.rangeUnder != nil)
+        #expect(index.directories[""]?.rangeUnder == 0...(uris.count - 1))
+    }
+
     @Test func cacheFormatRoundTripsAwkwardText() throws {
         let songs = [
             Song(uri: "a\tb/c\\d.flac", title: "line\nbreak\r", artist: "tab\there", album: "back\\slash",

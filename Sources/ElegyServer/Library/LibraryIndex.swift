@@ -3,10 +3,28 @@ import ElegyCore
 /// An immutable snapshot of the library: songs sorted by URI plus the directory tree, built once per scan or
 /// cache load and then read by any thread without locking.
 final class LibraryIndex: Sendable {
-    /// One directory: its immediate subdirectories (full relative paths) and songs (indexes into `songs`).
+    /// One directory: its immediate subdirectories (full relative paths) and songs (indexes into `songs`), and the
+    /// span of `songs` its whole subtree occupies.
     struct Directory: Sendable {
         var subdirectories: [String] = []
         var songs: [Int] = []
+        /// First and last index into `songs` of any song under this directory, and how many there are.
+        var firstUnder = Int.max
+        var lastUnder = -1
+        var countUnder = 0
+
+        /// The subtree's songs as one range of `songs`, when they are contiguous (URIs sorted by byte order keep
+        /// every subtree together; the check guards against an order in which they are not).
+        var rangeUnder: ClosedRange<Int>? {
+            countUnder > 0 && lastUnder - firstUnder + 1 == countUnder ? firstUnder...lastUnder : nil
+        }
+
+        mutating func extend(with run: [Int]) {
+            guard let first = run.first, let last = run.last else { return }
+            firstUnder = min(firstUnder, first)
+            lastUnder = max(lastUnder, last)
+            countUnder += run.count
+        }
     }
 
     let songs: [Song]
@@ -41,7 +59,7 @@ final class LibraryIndex: Sendable {
                 continue
             }
             let parent = LibraryIndex.parent(of: song.uri)
-            if !run.isEmpty { directories[runParent, default: Directory()].songs += run }
+            if !run.isEmpty { LibraryIndex.store(run, in: runParent, &directories) }
             runParent = parent
             run = [index]
             // Create the missing chain of ancestors up to one that exists (the root always does), each linked
@@ -55,13 +73,24 @@ final class LibraryIndex: Sendable {
             }
             if let created { directories[directory, default: Directory()].subdirectories.append(created) }
         }
-        if !run.isEmpty { directories[runParent, default: Directory()].songs += run }
+        if !run.isEmpty { LibraryIndex.store(run, in: runParent, &directories) }
         for key in directories.keys { directories[key]?.subdirectories.sort() }
         self.byURI = byURI
         self.directories = directories
         artistCount = artists.count
         albumCount = albums.count
         totalSeconds = seconds
+    }
+
+    /// Adds a run of songs to `directory` and counts them in its ancestors' spans.
+    private static func store(_ run: [Int], in directory: String, _ directories: inout [String: Directory]) {
+        directories[directory, default: Directory()].songs += run
+        var ancestor = directory
+        while true {
+            directories[ancestor, default: Directory()].extend(with: run)
+            if ancestor.isEmpty { break }
+            ancestor = LibraryIndex.parent(of: ancestor)
+        }
     }
 
     /// Sorts `songs` by URI (keeping the last of duplicate URIs) and builds the index.
@@ -127,7 +156,9 @@ final class LibraryIndex: Sendable {
         let scope = LibraryIndex.normalized(path)
         if scope.isEmpty { return songs }
         if let index = byURI[scope] { return [songs[index]] }
-        guard directories[scope] != nil else { return [] }
+        guard let directory = directories[scope] else { return [] }
+        // `add DIR` is a slice of the sorted songs, not a pass over the library.
+        if let range = directory.rangeUnder { return Array(songs[range]) }
         return songs.filter { LibraryIndex.contains(scope: scope, $0.uri) }
     }
 }
