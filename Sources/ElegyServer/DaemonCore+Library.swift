@@ -20,27 +20,33 @@ extension DaemonCore {
             if !path.isEmpty, listing.directories.isEmpty, listing.songs.isEmpty {
                 throw ProtocolError(.noExist, "No such directory")
             }
-            for directory in listing.directories { context.response.field("directory", directory) }
+            for directory in listing.directories {
+                context.response.field("directory", directory)
+                if let modified = context.library.modified(ofDirectory: directory) {
+                    context.response.field("Last-Modified", timestamp: modified)
+                }
+            }
             for song in listing.songs { context.response.songRecord(song, tagTypes: context.client.tagTypes) }
             if path.isEmpty { try writePlaylistList(context, to: &context.response) }
         }
+        // Both walk the tree as MPD does: each directory, then its subtree, then a directory's own songs.
         add("listall", 0...1) { context in
-            let path = normalizedDirectory(context.arguments.first ?? "")
-            var directories: Set<String> = []
-            for song in context.core.library.allSongs(under: path) {
-                var parent = song.uri
-                var parents: [String] = []
-                while let slash = parent.lastIndex(of: "/") {
-                    parent = String(parent[..<slash])
-                    if directories.insert(parent).inserted { parents.append(parent) } else { break }
-                }
-                for directory in parents.reversed() { context.response.field("directory", directory) }
+            context.core.library.walk(normalizedDirectory(context.arguments.first ?? "")) { directory in
+                context.response.field("directory", directory)
+            } song: { song in
                 context.response.field("file", song.uri)
             }
         }
         add("listallinfo", 0...1) { context in
-            for song in context.core.library.allSongs(under: normalizedDirectory(context.arguments.first ?? "")) {
-                context.response.songRecord(song, tagTypes: context.client.tagTypes)
+            let library = context.core.library
+            let tagTypes = context.client.tagTypes
+            library.walk(normalizedDirectory(context.arguments.first ?? "")) { directory in
+                context.response.field("directory", directory)
+                if let modified = library.modified(ofDirectory: directory) {
+                    context.response.field("Last-Modified", timestamp: modified)
+                }
+            } song: { song in
+                context.response.songRecord(song, tagTypes: tagTypes)
             }
         }
         add("find", 1...Int.max) { context throws(ProtocolError) in

@@ -209,9 +209,11 @@ struct LibraryTests {
                 otherTags: [SongTag(.artist, "B"), SongTag(.musicBrainzTrackID, "x=y\tz"), SongTag(.performer, "P")],
                 size: 1, modified: 2),
         ]
-        let bytes = LibraryCache.encode(root: "/m", updated: 42, songs: songs)
+        let times: [String: Int64] = ["": 1, "a\tb": 1_700_000_000, "日本/語": -3]
+        let bytes = LibraryCache.encode(root: "/m", updated: 42, songs: songs, directoryTimes: times)
         let decoded = try #require(LibraryCache.decode(bytes, root: "/m"))
         #expect(decoded.updated == 42)
+        #expect(decoded.directoryTimes == times)
         // An empty tag reads back as absent, which is how the scanner stores it anyway.
         var expected = songs
         expected[0].genre = nil

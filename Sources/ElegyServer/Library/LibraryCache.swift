@@ -5,20 +5,23 @@ import ElegyCore
 /// a header names the format version and the music directory, and a trailer holds the song count.
 ///
 /// ```
-/// elegy-library 2
+/// elegy-library 3
 /// root<TAB>/home/me/Music
 /// updated<TAB>1763776000
 /// uri  size  mtime  duration  rate:channels:type:bits  title  artist  album  albumartist  track  disc ...  composer
 ///   [Tag=value ...]
+/// directories<TAB>600
+/// Artist/Album<TAB>1763770000
 /// end<TAB>5000
 /// ```
-/// The fields after `composer` are the song's `otherTags`, each `MPD tag name=value`.
+/// The fields after `composer` are the song's `otherTags`, each `MPD tag name=value`; the directory lines hold each
+/// walked directory's modification time.
 enum LibraryCache {
-    static let magic = "elegy-library 2"
+    static let magic = "elegy-library 3"
     private static let fieldCount = 14
 
     /// The cache file's bytes for `songs` (sorted by URI) of the library at `root`.
-    static func encode(root: String, updated: Int64, songs: [Song]) -> [UInt8] {
+    static func encode(root: String, updated: Int64, songs: [Song], directoryTimes: [String: Int64] = [:]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(songs.count * 160 + 256)
         let tab = UInt8(ascii: "\t")
@@ -56,6 +59,13 @@ enum LibraryCache {
                 out.append(UInt8(ascii: "="))
                 field(other.value, to: &out)
             }
+            out.append(UInt8(ascii: "\n"))
+        }
+        append("directories\t\(directoryTimes.count)\n", to: &out)
+        for (path, modified) in directoryTimes.sorted(by: { $0.key < $1.key }) {
+            field(path, to: &out)
+            out.append(tab)
+            number(modified, to: &out)
             out.append(UInt8(ascii: "\n"))
         }
         append("end\t\(songs.count)\n", to: &out)
@@ -103,13 +113,20 @@ enum LibraryCache {
         out[start...].reverse()
     }
 
-    /// The songs (sorted by URI) and last-update time in `bytes`, or nil when the content is not a complete
-    /// cache of the library at `root` (wrong version, other root, truncated, malformed).
-    static func decode(_ bytes: [UInt8], root: String) -> (songs: [Song], updated: Int64)? {
+    /// What a cache file holds.
+    struct Contents {
+        var songs: [Song]
+        var updated: Int64
+        var directoryTimes: [String: Int64]
+    }
+
+    /// The songs (sorted by URI), last-update time and directory times in `bytes`, or nil when the content is not a
+    /// complete cache of the library at `root` (wrong version, other root, truncated, malformed).
+    static func decode(_ bytes: [UInt8], root: String) -> Contents? {
         bytes.withUnsafeBufferPointer { buffer in decode(buffer, root: root) }
     }
 
-    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, root: String) -> (songs: [Song], updated: Int64)? {
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, root: String) -> Contents? {
         var lines = LineReader(bytes: bytes)
         guard let first = lines.next(), string(first) == magic,
             let rootLine = lines.next(), let rootFields = split(rootLine), rootFields.count == 2,
@@ -121,9 +138,19 @@ enum LibraryCache {
         songs.reserveCapacity(bytes.count / 120)
         while let line = lines.next() {
             guard let fields = split(line) else { return nil }
-            if fields.count == 2, string(fields[0]) == "end" {
-                guard string(fields[1]).flatMap({ Int($0) }) == songs.count, lines.next() == nil else { return nil }
-                return (songs, updated)
+            if fields.count == 2, string(fields[0]) == "directories", let count = fields[1].flatMap({ Int($0) }) {
+                var times: [String: Int64] = [:]
+                times.reserveCapacity(count)
+                for _ in 0..<count {
+                    guard let line = lines.next(), let entry = split(line), entry.count == 2,
+                        let modified = entry[1].flatMap({ Int64($0) })
+                    else { return nil }
+                    times[entry[0] ?? ""] = modified
+                }
+                guard let last = lines.next(), let end = split(last), end.count == 2, string(end[0]) == "end",
+                    string(end[1]).flatMap({ Int($0) }) == songs.count, lines.next() == nil
+                else { return nil }
+                return Contents(songs: songs, updated: updated, directoryTimes: times)
             }
             guard fields.count >= fieldCount, let song = song(fields) else { return nil }
             if let previous = songs.last, !(previous.uri < song.uri) { return nil }

@@ -34,12 +34,15 @@ final class LibraryIndex: Sendable {
     let artistCount: Int
     let albumCount: Int
     let totalSeconds: Double
+    /// Modification times (Unix seconds) of the directories the scans walked, by relative path.
+    let directoryTimes: [String: Int64]
 
     static let empty = LibraryIndex(sortedSongs: [])
 
     /// Builds the index; `sortedSongs` must be sorted by URI with no duplicates (see `init(songs:)`).
-    init(sortedSongs: [Song]) {
+    init(sortedSongs: [Song], directoryTimes: [String: Int64] = [:]) {
         songs = sortedSongs
+        self.directoryTimes = directoryTimes
         var byURI: [String: Int] = [:]
         byURI.reserveCapacity(sortedSongs.count)
         var directories: [String: Directory] = ["": Directory()]
@@ -150,6 +153,35 @@ final class LibraryIndex: Sendable {
     func listing(_ path: String) -> (directories: [String], songs: [Song]) {
         guard let directory = directories[LibraryIndex.normalized(path)] else { return ([], []) }
         return (directory.subdirectories, directory.songs.map { songs[$0] })
+    }
+
+    /// Visits `path`'s subtree in MPD's order: each subdirectory (sorted) followed by its own subtree, then the
+    /// directory's songs. `path` itself is not visited; a song URI visits just that song.
+    func walk(_ path: String, directory visitDirectory: (String) -> Void, song visitSong: (Song) -> Void) {
+        let scope = LibraryIndex.normalized(path)
+        if let index = byURI[scope] {
+            visitSong(songs[index])
+            return
+        }
+        guard directories[scope] != nil else { return }
+        // An explicit stack: a deep tree cannot overflow the thread's stack. A directory's songs are pushed below
+        // its subdirectories so that they come after the whole subtree.
+        enum Step {
+            case directory(String)
+            case songsOf(String)
+        }
+        var stack: [Step] = [.songsOf(scope)]
+        for child in (directories[scope]?.subdirectories ?? []).reversed() { stack.append(.directory(child)) }
+        while let step = stack.popLast() {
+            switch step {
+            case .directory(let name):
+                visitDirectory(name)
+                stack.append(.songsOf(name))
+                for child in (directories[name]?.subdirectories ?? []).reversed() { stack.append(.directory(child)) }
+            case .songsOf(let name):
+                for index in directories[name]?.songs ?? [] { visitSong(songs[index]) }
+            }
+        }
     }
 
     func songs(under path: String) -> [Song] {

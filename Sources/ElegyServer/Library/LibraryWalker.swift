@@ -48,6 +48,9 @@ struct LibraryWalker {
     /// reader threads while the walk goes on); runs on the walking thread.
     let found: ([Candidate]) -> Void
     private(set) var failures: [ScanFailure] = []
+    /// Each walked directory's modification time (Unix seconds), by relative path ("" is the root): MPD's
+    /// `Last-Modified` of a directory.
+    private(set) var directoryTimes: [String: Int64] = [:]
     private var visited = Set<DirectoryID>()
 
     private struct DirectoryID: Hashable {
@@ -113,6 +116,7 @@ struct LibraryWalker {
         while let directory = stack.popLast() {
             let id = DirectoryID(device: UInt64(directory.info.st_dev), inode: UInt64(directory.info.st_ino))
             guard visited.insert(id).inserted else { continue }  // a symlink loop or a second link to it
+            directoryTimes[directory.uri] = Int64(directory.info.st_mtim.tv_sec)
             var children: [(uri: String, path: String, info: stat)] = []
             readDirectory(directory.uri, path: directory.path, into: &children)
             // Push in reverse so that directories are walked in name order (the order matters only for logs).

@@ -64,6 +64,16 @@ public final class MusicLibrary: Sendable {
         index.songs(under: path)
     }
 
+    /// Visits `path`'s subtree in MPD's `listall` order (see `LibraryIndex.walk`).
+    public func walk(_ path: String, directory: (String) -> Void, song: (Song) -> Void) {
+        index.walk(path, directory: directory, song: song)
+    }
+
+    /// A directory's modification time (Unix seconds), if a scan walked it.
+    public func modified(ofDirectory path: String) -> Int64? {
+        index.directoryTimes[path]
+    }
+
     /// Whether `path` ("" for the root) is a directory of the index.
     public func isDirectory(_ path: String) -> Bool {
         index.directories[LibraryIndex.normalized(path)] != nil
@@ -108,17 +118,17 @@ public final class MusicLibrary: Sendable {
             logger.debug("no library cache: \(error)", metadata: ["library.cache": "\(cacheFile)"])
             return false
         }
-        guard let (songs, updated) = LibraryCache.decode(bytes, root: root) else {
+        guard let contents = LibraryCache.decode(bytes, root: root) else {
             logger.warning(
                 "library cache is unusable (corrupt, old or of another music directory); a scan will rebuild it",
                 metadata: ["library.cache": "\(cacheFile)"])
             return false
         }
-        let index = LibraryIndex(sortedSongs: songs)
+        let index = LibraryIndex(sortedSongs: contents.songs, directoryTimes: contents.directoryTimes)
         return state.withLock { state in
             guard state.running == nil else { return false }
             state.index = index
-            state.lastUpdate = updated
+            state.lastUpdate = contents.updated
             return true
         }
     }
@@ -253,14 +263,19 @@ public final class MusicLibrary: Sendable {
 
         let songs = LibraryIndex.sortedByURI(outside + found)
         report.total = songs.count
+        var walkedTimes = walker.directoryTimes
+        for (path, modified) in old.directoryTimes where !LibraryIndex.contains(scope: scope, path) {
+            walkedTimes[path] = modified
+        }
+        let directoryTimes = walkedTimes
         let finished = Int64(time(nil))
         // The cache is encoded and written on a second thread while this one builds the index.
         let writer = cacheFile.flatMap { file in
             ScanThreads.start { [root, logger] in
-                MusicLibrary.saveCache(songs, root: root, updated: finished, to: file, logger: logger)
+                MusicLibrary.saveCache(songs, directoryTimes, root: root, updated: finished, to: file, logger: logger)
             }
         }
-        let index = LibraryIndex(sortedSongs: songs)
+        let index = LibraryIndex(sortedSongs: songs, directoryTimes: directoryTimes)
         state.withLock { state in
             state.index = index
             state.lastUpdate = finished
@@ -268,7 +283,7 @@ public final class MusicLibrary: Sendable {
         if let writer {
             pthread_join(writer, nil)
         } else if let cacheFile {
-            MusicLibrary.saveCache(songs, root: root, updated: finished, to: cacheFile, logger: logger)
+            MusicLibrary.saveCache(songs, directoryTimes, root: root, updated: finished, to: cacheFile, logger: logger)
         }
         let elapsed = (clock.now - began).components
         report.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
@@ -286,9 +301,14 @@ public final class MusicLibrary: Sendable {
     }
 
     /// Writes the cache file for `songs` (sorted by URI); logs a failure (the next start then rescans).
-    private static func saveCache(_ songs: [Song], root: String, updated: Int64, to file: String, logger: Logger) {
+    private static func saveCache(
+        _ songs: [Song], _ directoryTimes: [String: Int64], root: String, updated: Int64, to file: String,
+        logger: Logger
+    ) {
         do {
-            try Files.writeAtomically(LibraryCache.encode(root: root, updated: updated, songs: songs), to: file)
+            try Files.writeAtomically(
+                LibraryCache.encode(root: root, updated: updated, songs: songs, directoryTimes: directoryTimes),
+                to: file)
         } catch {
             logger.error("cannot save the library cache: \(error)")
         }
