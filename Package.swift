@@ -39,11 +39,13 @@ let package = Package(
         .systemLibrary(name: "CUTF8Proc", providers: [.apt(["libutf8proc-dev"])]),
         // FFmpeg's libavformat/libavcodec (Debian libavformat-dev, libavcodec-dev), the decoder MPD, mpv and cmus use,
         // for what libsndfile cannot read: AAC and ALAC in MP4, WavPack, APE, WMA. A small C loop over its
-        // macro-heavy API (packets, planar frames, skip samples); Swift sees open/read/seek/close.
+        // macro-heavy API (packets, planar frames, skip samples); Swift sees open/read/seek/close. Loaded with dlopen
+        // on the first file that needs it (not linked): its ~130 dependent libraries, ICU among them, would cost
+        // every start time and resident memory.
         .target(
             name: "CElegyFFmpeg",
             cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
-            linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("avutil")]
+            linkerSettings: [.linkedLibrary("dl")]
         ),
         // TagLib (Debian libtag1-dev) for the tags of every format but FLAC (libFLAC reads those): ID3v2.3/2.4 and
         // ID3v1, Vorbis comments in Ogg and Opus, MP4 atoms, APEv2, ASF, all through one property map of MPD-like

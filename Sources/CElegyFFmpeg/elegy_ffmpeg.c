@@ -4,6 +4,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +31,98 @@ struct ElegyAV {
     int64_t drop;
 };
 
-static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+// FFmpeg is loaded on the first file that needs it, not linked: libavcodec and libavformat bring about 130 shared
+// libraries with them (x264, libxml2 and ICU, libbluray, ...), which cost every start of elegyd a few tens of
+// milliseconds and several MB of resident memory even for a library that is all FLAC and MP3. The headers still
+// give the types and the ABI; the soname comes from the same headers, so it matches what was compiled against.
+#define ELEGY_AV_FUNCTIONS(X)                                                                                          \
+    X(avformat, avformat_open_input)                                                                                   \
+    X(avformat, avformat_find_stream_info)                                                                             \
+    X(avformat, av_find_best_stream)                                                                                   \
+    X(avformat, av_read_frame)                                                                                         \
+    X(avformat, av_seek_frame)                                                                                         \
+    X(avformat, avformat_close_input)                                                                                  \
+    X(avcodec, av_packet_alloc)                                                                                        \
+    X(avcodec, av_packet_free)                                                                                         \
+    X(avcodec, av_packet_unref)                                                                                        \
+    X(avcodec, avcodec_alloc_context3)                                                                                 \
+    X(avcodec, avcodec_descriptor_get)                                                                                 \
+    X(avcodec, avcodec_flush_buffers)                                                                                  \
+    X(avcodec, avcodec_free_context)                                                                                   \
+    X(avcodec, avcodec_open2)                                                                                          \
+    X(avcodec, avcodec_parameters_to_context)                                                                          \
+    X(avcodec, avcodec_receive_frame)                                                                                  \
+    X(avcodec, avcodec_send_packet)                                                                                    \
+    X(avutil, av_frame_alloc)                                                                                          \
+    X(avutil, av_frame_free)                                                                                           \
+    X(avutil, av_get_bytes_per_sample)                                                                                 \
+    X(avutil, av_log_set_level)                                                                                        \
+    X(avutil, av_rescale)                                                                                              \
+    X(avutil, av_rescale_q)                                                                                            \
+    X(avutil, av_sample_fmt_is_planar)                                                                                 \
+    X(avutil, av_strerror)
 
-// FFmpeg logs to stderr by default; Elegy reports failures itself, per file, through the error strings below.
-static void make_ffmpeg_quiet(void) { av_log_set_level(AV_LOG_QUIET); }
+static struct {
+#define ELEGY_AV_POINTER(library, name) __typeof__(&name) name;
+    ELEGY_AV_FUNCTIONS(ELEGY_AV_POINTER)
+#undef ELEGY_AV_POINTER
+} ffmpeg;
+
+/// Why loading FFmpeg failed; empty once it is loaded.
+static char load_failure[512];
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+
+static void *open_library(const char *soname) {
+    void *handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+    if (!handle && !load_failure[0]) {
+        const char *reason = dlerror();
+        snprintf(load_failure, sizeof load_failure, "FFmpeg is not installed (%s)", reason ? reason : soname);
+    }
+    return handle;
+}
+
+static void load_ffmpeg(void) {
+    void *avutil = open_library("libavutil.so." AV_STRINGIFY(LIBAVUTIL_VERSION_MAJOR));
+    void *avcodec = open_library("libavcodec.so." AV_STRINGIFY(LIBAVCODEC_VERSION_MAJOR));
+    void *avformat = open_library("libavformat.so." AV_STRINGIFY(LIBAVFORMAT_VERSION_MAJOR));
+    if (!avutil || !avcodec || !avformat) return;
+#define ELEGY_AV_LOOKUP(library, name)                                                                                 \
+    ffmpeg.name = (__typeof__(ffmpeg.name))dlsym(library, #name);                                                       \
+    if (!ffmpeg.name) {                                                                                                \
+        snprintf(load_failure, sizeof load_failure, "FFmpeg lacks %s", #name);                                         \
+        return;                                                                                                        \
+    }
+    ELEGY_AV_FUNCTIONS(ELEGY_AV_LOOKUP)
+#undef ELEGY_AV_LOOKUP
+    // FFmpeg logs to stderr by default; Elegy reports failures itself, per file, through the error strings below.
+    ffmpeg.av_log_set_level(AV_LOG_QUIET);
+}
+
+// Every FFmpeg call below goes through the table.
+#define avformat_open_input ffmpeg.avformat_open_input
+#define avformat_find_stream_info ffmpeg.avformat_find_stream_info
+#define av_find_best_stream ffmpeg.av_find_best_stream
+#define av_read_frame ffmpeg.av_read_frame
+#define av_seek_frame ffmpeg.av_seek_frame
+#define avformat_close_input ffmpeg.avformat_close_input
+#define av_packet_alloc ffmpeg.av_packet_alloc
+#define av_packet_free ffmpeg.av_packet_free
+#define av_packet_unref ffmpeg.av_packet_unref
+#define avcodec_alloc_context3 ffmpeg.avcodec_alloc_context3
+#define avcodec_descriptor_get ffmpeg.avcodec_descriptor_get
+#define avcodec_flush_buffers ffmpeg.avcodec_flush_buffers
+#define avcodec_free_context ffmpeg.avcodec_free_context
+#define avcodec_open2 ffmpeg.avcodec_open2
+#define avcodec_parameters_to_context ffmpeg.avcodec_parameters_to_context
+#define avcodec_receive_frame ffmpeg.avcodec_receive_frame
+#define avcodec_send_packet ffmpeg.avcodec_send_packet
+#define av_frame_alloc ffmpeg.av_frame_alloc
+#define av_frame_free ffmpeg.av_frame_free
+#define av_get_bytes_per_sample ffmpeg.av_get_bytes_per_sample
+#define av_rescale ffmpeg.av_rescale
+#define av_rescale_q ffmpeg.av_rescale_q
+#define av_sample_fmt_is_planar ffmpeg.av_sample_fmt_is_planar
+#define av_strerror ffmpeg.av_strerror
 
 static void set_error(char *error, size_t size, const char *what, int code) {
     if (!error || size == 0) return;
@@ -82,7 +171,11 @@ static int describe_samples(const AVCodecContext *codec, ElegyAVInfo *info) {
 }
 
 ElegyAV *elegy_av_open(const char *path, ElegyAVInfo *info, char *error, size_t error_size) {
-    pthread_once(&quiet_once, make_ffmpeg_quiet);
+    pthread_once(&load_once, load_ffmpeg);
+    if (load_failure[0]) {
+        set_error(error, error_size, load_failure, 0);
+        return NULL;
+    }
     ElegyAV *stream = calloc(1, sizeof *stream);
     if (!stream) {
         set_error(error, error_size, "out of memory", 0);
