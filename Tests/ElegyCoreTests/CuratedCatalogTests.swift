@@ -89,13 +89,17 @@ struct ShippedPlaylistTests {
         }
     }
 
+    // The article lists below hold our titles where an article's name is not a release title ("Empty Diamond
+    // Crevasse", "Bird's Poem", "Theme Song", "Kataware Doki (Twilight)"); CurationSeedTests parses the articles
+    // themselves when they are at hand, and these copies keep the check when they are not.
+
     // Article 000: "Tearjerker Anime Music That Gets Us Every Time".
-    static let article000 = ["To My Dearest", "Blue", "Noriko", "Empty Diamond Crevasse", "Sis Puella Magica!"]
+    static let article000 = ["To My Dearest", "Blue", "Noriko", "Diamond Crevasse", "Sis Puella Magica!"]
 
     // Article 001: the 26 ranked songs, in order (5 repeats 2 with another credit), then the FAQ's Clannad cues.
     static let article001Ranked = [
-        "Sadness and Sorrow", "Ichiban no Takaramono", "Bird's Poem", "Akatsuki no Kuruma", "Ichiban no Takaramono",
-        "Silver Sky", "Watashi No Uso", "Moonlit Night", "Theme Song", "Memories", "Utakata Hanabi", "Shirushi",
+        "Sadness and Sorrow", "Ichiban no Takaramono", "Tori no Uta", "Akatsuki no Kuruma", "Ichiban no Takaramono",
+        "Silver Sky", "Watashi No Uso", "Moonlit Night", "Fairy Tail Main Theme", "Memories", "Utakata Hanabi", "Shirushi",
         "Despair", "Roaring Tides", "Krone", "Lonely Feather", "Fukai Mori", "One More Time, One More Chance",
         "Secret Base (Kimi ga Kureta Mono)", "Orange", "Himawari no Yakusoku", "Call of Silence",
         "Kamado Tanjiro no Uta", "I Left You", "Umareru Negai", "Requiem for a Brigadier General",
@@ -104,7 +108,7 @@ struct ShippedPlaylistTests {
 
     // Article 002: the mixtape.
     static let article002 = [
-        "Ichiban no Takaramono", "Kataware Doki (Twilight)", "Orange", "Ref:rain", "Secret Base Kimi ga Kureta Mono",
+        "Ichiban no Takaramono", "Kataware Doki", "Orange", "Ref:rain", "Secret Base Kimi ga Kureta Mono",
         "Wind", "Tori no Uta", "Tooi Nioi",
     ]
 
