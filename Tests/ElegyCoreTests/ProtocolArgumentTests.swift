@@ -106,6 +106,32 @@ private let untagged = Song(uri: "misc/rain.wav")
         #expect(filter.matches(song))
     }
 
+    /// `search` compares ASCII tags byte by byte without lowercasing them; the answer must be the one Unicode
+    /// lowercasing gives, and non-ASCII tags or values still take the Unicode path.
+    @Test func caseInsensitiveSearchAgreesWithUnicodeLowercasing() throws {
+        let titles = [
+            "Unlasting", "UNLASTING", "unlasting", "Kataware Doki", "kataware-doki", "", "a", "Lasting Unlasting",
+            "カタワレ時", "Café Unlasting", "STRASSE", "Straße", "\u{212A}elvin", "İstanbul", "x\u{0301}",
+        ]
+        let needles = ["unlasting", "LAST", "doki", "", "a", "ka", "カタ", "é", "strasse", "kelvin", "\u{212A}", "i", "x"]
+        for title in titles {
+            let song = Song(uri: "t.flac", title: title)
+            for needle in needles {
+                let lowered = title.lowercased()
+                let folded = needle.lowercased()
+                let cases: [(String, Bool)] = [
+                    ("contains", folded.isEmpty || lowered.contains(folded)),
+                    ("==", lowered == folded),
+                    ("starts_with", lowered.hasPrefix(folded)),
+                ]
+                for (op, expected) in cases {
+                    let filter = try Filter.parse(arguments: ["(title \(op) '\(needle)')"], caseSensitiveDefault: false)
+                    #expect(filter.matches(song) == expected, "\(title) \(op) \(needle)")
+                }
+            }
+        }
+    }
+
     @Test func albumArtistFallsBackToArtist() throws {
         #expect(try matches(["(albumartist == 'LiSA')"]) == [lisa.uri])
         #expect(try matches(["(album == '')"]) == [untagged.uri])

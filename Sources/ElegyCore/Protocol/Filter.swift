@@ -18,8 +18,8 @@ public indirect enum Filter: Sendable, Hashable {
         case equals, contains, startsWith
     }
 
-    /// `field op value`; `negated` for `!=` / `!contains`; `ignoresCase` for `search`.
-    case compare(Field, Operator, String, negated: Bool, ignoresCase: Bool)
+    /// `field op value`; `negated` for `!=` / `!contains`.
+    case compare(Field, Operator, Needle, negated: Bool)
     /// The URI lies in this directory (or is this file).
     case base(String)
     case not(Filter)
@@ -54,7 +54,8 @@ public indirect enum Filter: Sendable, Hashable {
                 guard let field = Field(name: name) else {
                     throw ProtocolError(.arg, "Unknown filter type: \(argument)")
                 }
-                parts.append(.compare(field, oldOperator, value, negated: false, ignoresCase: !caseSensitiveDefault))
+                parts.append(
+                    .compare(field, oldOperator, Needle(value, ignoresCase: !caseSensitiveDefault), negated: false))
             }
             index += 2
         }
@@ -64,8 +65,8 @@ public indirect enum Filter: Sendable, Hashable {
     /// Whether `song` passes the filter.
     public func matches(_ song: Song) -> Bool {
         switch self {
-        case .compare(let field, let op, let value, let negated, let ignoresCase):
-            return Filter.compare(field, op, value, ignoresCase: ignoresCase, song: song) != negated
+        case .compare(let field, let op, let needle, let negated):
+            return Filter.compare(field, op, needle, song: song) != negated
         case .base(let directory):
             let trimmed = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
             return trimmed.isEmpty || song.uri == trimmed || song.uri.hasPrefix(trimmed + "/")
@@ -76,30 +77,92 @@ public indirect enum Filter: Sendable, Hashable {
         }
     }
 
-    private static func compare(
-        _ field: Field, _ op: Operator, _ value: String, ignoresCase: Bool, song: Song
-    ) -> Bool {
-        let needle = ignoresCase ? value.lowercased() : value
-        func test(_ candidate: String) -> Bool {
-            let haystack = ignoresCase ? candidate.lowercased() : candidate
-            switch op {
-            case .equals: return haystack == needle
-            case .startsWith: return haystack.hasPrefix(needle)
-            case .contains: return needle.isEmpty || haystack.contains(needle)
-            }
-        }
+    private static func compare(_ field: Field, _ op: Operator, _ needle: Needle, song: Song) -> Bool {
         switch field {
         case .file:
-            return test(song.uri)
+            return needle.test(op, song.uri)
         case .any:
-            return TagType.supported.contains { tag in tag.anyValue(in: song, test) }
+            // Every tag value once: the fields, then the other tags (which hold the fields' further values too).
+            for tag in TagType.fieldOrder {
+                if let value = tag.value(in: song), needle.test(op, value) { return true }
+            }
+            return song.otherTags.contains { needle.test(op, $0.value) }
         case .tag(let tag):
             // AlbumArtist falls back to Artist when absent, as in MPD; an absent tag matches only "". A tag with
             // several values matches when one of them does.
             var source = tag
             if tag.value(in: song) == nil, tag == .albumArtist { source = .artist }
-            guard source.value(in: song) != nil else { return value.isEmpty }
-            return source.anyValue(in: song, test)
+            guard source.value(in: song) != nil else { return needle.value.isEmpty }
+            return source.anyValue(in: song) { needle.test(op, $0) }
+        }
+    }
+}
+
+extension Filter {
+    /// A filter's value, folded once for `search` (case-insensitive), so that comparing it with 100,000 songs'
+    /// tags allocates nothing when the tag is ASCII.
+    public struct Needle: Sendable, Hashable {
+        /// The value as the client sent it.
+        public let value: String
+        let ignoresCase: Bool
+        /// `value` lowercased when `ignoresCase`, else `value`.
+        let folded: String
+        /// `folded`'s bytes when it is ASCII and `ignoresCase`: compared byte by byte with ASCII candidates.
+        let asciiFolded: [UInt8]?
+
+        init(_ value: String, ignoresCase: Bool) {
+            self.value = value
+            self.ignoresCase = ignoresCase
+            folded = ignoresCase ? value.lowercased() : value
+            asciiFolded = ignoresCase && folded.utf8.allSatisfy { $0 < 0x80 } ? Array(folded.utf8) : nil
+        }
+
+        /// Whether `candidate` passes `op` against this value.
+        func test(_ op: Operator, _ candidate: String) -> Bool {
+            if let asciiFolded,
+                let answer = candidate.utf8.withContiguousStorageIfAvailable({
+                    Needle.asciiTest(op, $0, asciiFolded)
+                }), let answer
+            {
+                return answer
+            }
+            let haystack = ignoresCase ? candidate.lowercased() : candidate
+            switch op {
+            case .equals: return haystack == folded
+            case .startsWith: return haystack.hasPrefix(folded)
+            case .contains: return folded.isEmpty || haystack.contains(folded)
+            }
+        }
+
+        /// `op` on an ASCII candidate, lowercasing it as it is read; nil when the candidate is not ASCII (Unicode
+        /// lowercasing and grapheme boundaries then decide, on the slow path). For ASCII text both give the same
+        /// answer as `lowercased()` and `String` comparison.
+        static func asciiTest(_ op: Operator, _ candidate: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool? {
+            for byte in candidate where byte >= 0x80 { return nil }
+            let count = needle.count
+            guard count <= candidate.count else { return false }
+            return needle.withUnsafeBufferPointer { needle -> Bool in
+                func matches(at start: Int) -> Bool {
+                    for offset in 0..<count where lowercase(candidate[start + offset]) != needle[offset] {
+                        return false
+                    }
+                    return true
+                }
+                switch op {
+                case .equals: return count == candidate.count && matches(at: 0)
+                case .startsWith: return matches(at: 0)
+                case .contains:
+                    guard let first = needle.first else { return true }
+                    for start in 0...(candidate.count - count) where lowercase(candidate[start]) == first {
+                        if matches(at: start) { return true }
+                    }
+                    return false
+                }
+            }
+        }
+
+        @inline(__always) private static func lowercase(_ byte: UInt8) -> UInt8 {
+            byte &- 65 < 26 ? byte | 0x20 : byte
         }
     }
 }
@@ -182,7 +245,7 @@ private struct ExpressionParser {
         let value = try quoted()
         skipSpaces()
         try expect(")")
-        return .compare(field, op, value, negated: negated, ignoresCase: ignoresCase)
+        return .compare(field, op, Filter.Needle(value, ignoresCase: ignoresCase), negated: negated)
     }
 
     /// Letters, digits, `_` and `-` (tag names, `AND`, operator words).

@@ -34,10 +34,10 @@ public enum TagType: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// The tags a `Song` carries, in the order song records print them: every MPD tag but `Name` (a stream's), the
     /// ones with a field of their own first.
-    public static let supported: [TagType] = {
-        let first: [TagType] = [.artist, .albumArtist, .title, .album, .track, .date, .genre, .disc, .composer]
-        return first + TagType.allCases.filter { $0 != .name && !first.contains($0) }
-    }()
+    public static let supported: [TagType] = fieldOrder + TagType.allCases.filter { $0 != .name && !fieldTags.contains($0) }
+
+    /// The tags with a field of their own in `Song`, in record order.
+    static let fieldOrder: [TagType] = [.artist, .albumArtist, .title, .album, .track, .date, .genre, .disc, .composer]
 
     /// The tag a file's tag key stands for, as MPD maps it: Vorbis comment names and TagLib's unified property
     /// names (which TagLib derives from ID3 frames, MP4 atoms and APE items), ASCII case-insensitive. Nil for keys
@@ -132,7 +132,7 @@ public enum TagType: String, Sendable, Hashable, CaseIterable, Codable {
     }
 
     /// The tags `Song` keeps in named fields.
-    static let fieldTags: Set<TagType> = [.title, .artist, .album, .albumArtist, .track, .disc, .date, .genre, .composer]
+    static let fieldTags: Set<TagType> = Set(fieldOrder)
 
     var bit: UInt64 { 1 << UInt64(TagType.allCases.firstIndex(of: self) ?? 0) }
 }
