@@ -87,12 +87,13 @@ extension DaemonCore {
             // under the empty one, as in MPD.
             var totals: [String: (songs: Int, seconds: Double)] = [:]
             for song in songs {
-                for value in Set(group.listValues(in: song)) {
-                    let total = totals[value, default: (0, 0)]
-                    totals[value] = (total.songs + 1, total.seconds + (song.duration ?? 0))
+                let seconds = song.duration ?? 0
+                group.forEachListValue(in: song) { value in
+                    // One hash lookup: the total is changed in place.
+                    Self.addSong(seconds, to: &totals[value, default: (0, 0)])
                 }
             }
-            for value in totals.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            for value in totals.keys.sorted(by: { $0.precedesInByteOrder($1) }) {
                 context.response.field(group.rawValue, value)
                 if let total = totals[value] { writeCount(total.songs, total.seconds, to: &context.response) }
             }
@@ -115,6 +116,11 @@ extension DaemonCore {
             for song in songs { tree.insert(song, levels: levels[...]) }
             tree.write(levels: levels[...], to: &context.response)
         }
+    }
+
+    private static func addSong(_ seconds: Double, to total: inout (songs: Int, seconds: Double)) {
+        total.songs += 1
+        total.seconds += seconds
     }
 
     /// Takes trailing `group TAG` clauses off `arguments`, in the order they were written. An unknown tag, or the
@@ -203,14 +209,14 @@ private struct ValueTree {
 
     mutating func insert(_ song: Song, levels: ArraySlice<TagType>) {
         guard let tag = levels.first else { return }
-        for value in tag.listValues(in: song) {
+        tag.forEachListValue(in: song) { value in
             children[value, default: ValueTree()].insert(song, levels: levels.dropFirst())
         }
     }
 
     func write(levels: ArraySlice<TagType>, to response: inout ResponseBuilder) {
         guard let tag = levels.first else { return }
-        for value in children.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        for value in children.keys.sorted(by: { $0.precedesInByteOrder($1) }) {
             response.field(tag.rawValue, value)
             children[value]?.write(levels: levels.dropFirst(), to: &response)
         }

@@ -55,6 +55,41 @@ private struct Counter: RandomNumberGenerator {
         #expect(queue.changes(since: afterAdd).map(\.position) == [0, 3])
     }
 
+    /// As in MPD, the entries a delete moves up are changes: `plchanges` gives them at their new positions.
+    @Test func deleteReportsTheEntriesItMoved() throws {
+        var queue = try queue(5)
+        let seen = queue.version
+        try queue.delete(at: 1)
+        #expect(queue.changes(since: seen).map(\.entry.song.uri) == ["c.flac", "d.flac", "e.flac"])
+        let afterOne = queue.version
+        try queue.delete(0..<2)
+        #expect(uris(queue) == "de")
+        #expect(queue.changes(since: afterOne).map(\.position) == [0, 1])
+        let afterRange = queue.version
+        try queue.delete(1..<2)
+        #expect(queue.changes(since: afterRange).isEmpty)
+    }
+
+    /// A range deleted in one pass leaves the queue, random play order and current entry exactly as deleting its
+    /// positions one by one does.
+    @Test(arguments: [false, true]) func rangeDeleteEqualsDeletingOneByOne(random: Bool) throws {
+        for (start, end, playing) in [(2, 9, 0), (0, 5, 12), (10, 20, 3), (0, 20, nil), (5, 6, 19)] as [(Int, Int, Int?)] {
+            var bulk = try queue(20, seed: 3)
+            bulk.setRandom(random)
+            if let playing { try bulk.play(at: playing) }
+            var single = bulk
+            try bulk.delete(start..<end)
+            for position in (start..<end).reversed() { try single.delete(at: position) }
+            #expect(uris(bulk) == uris(single))
+            #expect(bulk.playOrder == single.playOrder, "\(start)..<\(end)")
+            #expect(bulk.currentPosition == single.currentPosition)
+            #expect(bulk.entries.map(\.id) == single.entries.map(\.id))
+            var bulkNext = bulk
+            var singleNext = single
+            #expect(bulkNext.advance(.songFinished) == singleNext.advance(.songFinished))
+        }
+    }
+
     @Test func bulkAddIsOneVersionStep() throws {
         var queue = PlayQueue(seed: 1)
         let ids = try queue.add(contentsOf: songs("a", "b", "c"))

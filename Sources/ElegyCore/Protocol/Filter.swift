@@ -92,77 +92,68 @@ public indirect enum Filter: Sendable, Hashable {
             // several values matches when one of them does.
             var source = tag
             if tag.value(in: song) == nil, tag == .albumArtist { source = .artist }
-            guard source.value(in: song) != nil else { return needle.value.isEmpty }
+            guard source.value(in: song) != nil else { return needle.bytes.isEmpty }
             return source.anyValue(in: song) { needle.test(op, $0) }
         }
     }
 }
 
 extension Filter {
-    /// A filter's value, folded once for `search` (case-insensitive), so that comparing it with 100,000 songs'
-    /// tags allocates nothing when the tag is ASCII.
+    /// A filter's value as bytes, folded once for `search` (case-insensitive). Values are compared byte by byte as
+    /// MPD compares them (after case folding for `search`), and ASCII tags are lowercased as they are read, so
+    /// comparing with 100,000 songs' tags allocates only for the non-ASCII ones.
     public struct Needle: Sendable, Hashable {
         /// The value as the client sent it.
         public let value: String
         let ignoresCase: Bool
-        /// `value` lowercased when `ignoresCase`, else `value`.
-        let folded: String
-        /// `folded`'s bytes when it is ASCII and `ignoresCase`: compared byte by byte with ASCII candidates.
-        let asciiFolded: [UInt8]?
+        /// The UTF-8 of `value`, lowercased when `ignoresCase`.
+        let bytes: [UInt8]
 
         init(_ value: String, ignoresCase: Bool) {
             self.value = value
             self.ignoresCase = ignoresCase
-            folded = ignoresCase ? value.lowercased() : value
-            asciiFolded = ignoresCase && folded.utf8.allSatisfy { $0 < 0x80 } ? Array(folded.utf8) : nil
+            bytes = Array((ignoresCase ? value.lowercased() : value).utf8)
         }
 
         /// Whether `candidate` passes `op` against this value.
         func test(_ op: Operator, _ candidate: String) -> Bool {
-            if let asciiFolded,
-                let answer = candidate.utf8.withContiguousStorageIfAvailable({
-                    Needle.asciiTest(op, $0, asciiFolded)
-                }), let answer
-            {
-                return answer
+            let direct = candidate.utf8.withContiguousStorageIfAvailable { text -> Bool? in
+                if !ignoresCase { return Needle.find(op, in: text, bytes, lowercasingASCII: false) }
+                for byte in text where byte >= 0x80 { return nil }
+                return Needle.find(op, in: text, bytes, lowercasingASCII: true)
             }
-            let haystack = ignoresCase ? candidate.lowercased() : candidate
-            switch op {
-            case .equals: return haystack == folded
-            case .startsWith: return haystack.hasPrefix(folded)
-            case .contains: return folded.isEmpty || haystack.contains(folded)
-            }
+            if let direct, let direct { return direct }
+            // Non-ASCII text under `search`: Unicode lowercasing (for ASCII it is what `lowercasingASCII` does).
+            let text = Array((ignoresCase ? candidate.lowercased() : candidate).utf8)
+            return text.withUnsafeBufferPointer { Needle.find(op, in: $0, bytes, lowercasingASCII: false) }
         }
 
-        /// `op` on an ASCII candidate, lowercasing it as it is read; nil when the candidate is not ASCII (Unicode
-        /// lowercasing and grapheme boundaries then decide, on the slow path). For ASCII text both give the same
-        /// answer as `lowercased()` and `String` comparison.
-        static func asciiTest(_ op: Operator, _ candidate: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool? {
-            for byte in candidate where byte >= 0x80 { return nil }
+        /// `op` on the bytes of `text` against `needle`, optionally lowercasing ASCII letters of `text` as it reads.
+        static func find(
+            _ op: Operator, in text: UnsafeBufferPointer<UInt8>, _ needle: [UInt8], lowercasingASCII: Bool
+        ) -> Bool {
             let count = needle.count
-            guard count <= candidate.count else { return false }
+            guard count <= text.count else { return false }
             return needle.withUnsafeBufferPointer { needle -> Bool in
+                @inline(__always) func byte(_ index: Int) -> UInt8 {
+                    let value = text[index]
+                    return lowercasingASCII && value &- 65 < 26 ? value | 0x20 : value
+                }
                 func matches(at start: Int) -> Bool {
-                    for offset in 0..<count where lowercase(candidate[start + offset]) != needle[offset] {
-                        return false
-                    }
+                    for offset in 0..<count where byte(start + offset) != needle[offset] { return false }
                     return true
                 }
                 switch op {
-                case .equals: return count == candidate.count && matches(at: 0)
+                case .equals: return count == text.count && matches(at: 0)
                 case .startsWith: return matches(at: 0)
                 case .contains:
                     guard let first = needle.first else { return true }
-                    for start in 0...(candidate.count - count) where lowercase(candidate[start]) == first {
+                    for start in 0...(text.count - count) where byte(start) == first {
                         if matches(at: start) { return true }
                     }
                     return false
                 }
             }
-        }
-
-        @inline(__always) private static func lowercase(_ byte: UInt8) -> UInt8 {
-            byte &- 65 < 26 ? byte | 0x20 : byte
         }
     }
 }

@@ -118,6 +118,25 @@ public enum TagType: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
+    /// Calls `body` once with each distinct value of `listValues(in:)`, without building an array for the usual
+    /// song that has one value (`list` and `count … group` call it for every song of the library).
+    public func forEachListValue(in song: Song, _ body: (String) -> Void) {
+        if let first = value(in: song), !first.isEmpty, !hasFurtherValues(in: song) { return body(first) }
+        var distinct: [String] = []
+        for value in listValues(in: song) where !distinct.contains(value) {
+            distinct.append(value)
+            body(value)
+        }
+    }
+
+    /// Whether `song` has a second value of this tag.
+    private func hasFurtherValues(in song: Song) -> Bool {
+        guard !song.otherTags.isEmpty else { return false }
+        var count = 0
+        for other in song.otherTags where other.tag == self { count += 1 }
+        return count > (TagType.fieldTags.contains(self) ? 0 : 1)
+    }
+
     /// This tag's values in `song` as `list` groups them: its own, else its fallback's (`fallback`), else one
     /// empty value, which MPD lists too.
     public func listValues(in song: Song) -> [String] {
@@ -193,5 +212,21 @@ public struct TagTypeSet: Sendable, Hashable {
         default:
             throw ProtocolError(.arg, "Unknown sub command")
         }
+    }
+}
+
+extension String {
+    /// Byte order of the UTF-8, as MPD's sorted maps order tag values; reads native strings' bytes in place.
+    public func precedesInByteOrder(_ other: String) -> Bool {
+        let answer = utf8.withContiguousStorageIfAvailable { left in
+            other.utf8.withContiguousStorageIfAvailable { right -> Bool in
+                for index in 0..<Swift.min(left.count, right.count) where left[index] != right[index] {
+                    return left[index] < right[index]
+                }
+                return left.count < right.count
+            }
+        }
+        if let answer, let answer { return answer }
+        return utf8.lexicographicallyPrecedes(other.utf8)
     }
 }

@@ -154,12 +154,35 @@ public struct PlayQueue: Sendable, Hashable, Codable {
     public mutating func delete(_ range: Range<Int>) throws(ProtocolError) -> Bool {
         let clipped = try range.clipped(to: count)
         guard !clipped.isEmpty else { return false }
-        var removedPlaying = false
-        for position in clipped.reversed() where deleteUnchecked(position) {
-            removedPlaying = true
+        if let current = currentOrder, clipped.contains(order[current]) {
+            // The current entry goes: one at a time, so that the successor is chosen as for a single delete.
+            var removedPlaying = false
+            for position in clipped.reversed() where deleteUnchecked(position) {
+                removedPlaying = true
+            }
+            commit()
+            return removedPlaying
         }
+        // One pass over the entries and the play order, however long the range.
+        entries.removeSubrange(clipped)
+        markShifted(from: clipped.lowerBound)
+        var remaining: [Int] = []
+        remaining.reserveCapacity(order.count - clipped.count)
+        var newCurrent: Int?
+        for (slot, position) in order.enumerated() where !clipped.contains(position) {
+            if slot == currentOrder { newCurrent = remaining.count }
+            remaining.append(position >= clipped.upperBound ? position - clipped.count : position)
+        }
+        order = remaining
+        currentOrder = newCurrent
         commit()
-        return removedPlaying
+        return false
+    }
+
+    /// Entries from `position` on moved up after a delete: `plchanges` reports them at their new positions, as
+    /// MPD's queue marks every entry it moves.
+    private mutating func markShifted(from position: Int) {
+        for shifted in position..<entries.count { entries[shifted].version = version }
     }
 
     /// Removes the entry with this id (ACK 50 when there is none).
@@ -394,6 +417,7 @@ public struct PlayQueue: Sendable, Hashable, Codable {
             }
         }
         entries.remove(at: position)
+        markShifted(from: position)
         order.remove(at: index)
         for slot in order.indices where order[slot] > position { order[slot] -= 1 }
         if let current = currentOrder, current > index { currentOrder = current - 1 }

@@ -1,19 +1,63 @@
 /// One song in the play queue, with the id that stays with it while it is queued.
+///
+/// The song is held by reference: an entry is a few words, so that moving, shuffling and deleting ranges of a
+/// 16,384-song queue moves small entries instead of copying every song's tag strings (each copy retains a dozen).
 public struct QueueEntry: Sendable, Hashable, Codable {
     /// Stable while the entry stays in the queue (moves and shuffles keep it); never reused within a queue.
     public let id: Int
-    public var song: Song
+    /// The queued song; setting it replaces the shared copy, which is never changed in place.
+    public var song: Song {
+        _read { yield storage.song }
+        set { storage = SongStorage(newValue) }
+    }
     /// The queue version at which this entry last changed (added, moved, edited); `plchanges` compares it.
     public internal(set) var version: UInt32
     /// The curated playlist song this entry was resolved from, if any (`playlist/index` or similar).
     public var curatedKey: String?
+    private var storage: SongStorage
 
     public init(id: Int, song: Song, version: UInt32, curatedKey: String? = nil) {
         self.id = id
-        self.song = song
+        self.storage = SongStorage(song)
         self.version = version
         self.curatedKey = curatedKey
     }
+
+    public static func == (left: QueueEntry, right: QueueEntry) -> Bool {
+        left.id == right.id && left.version == right.version && left.curatedKey == right.curatedKey
+            && (left.storage === right.storage || left.song == right.song)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(version)
+        hasher.combine(curatedKey)
+        hasher.combine(song)
+    }
+
+    private enum CodingKeys: String, CodingKey { case id, song, version, curatedKey }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(Int.self, forKey: .id)
+        storage = SongStorage(try container.decode(Song.self, forKey: .song))
+        version = try container.decode(UInt32.self, forKey: .version)
+        curatedKey = try container.decodeIfPresent(String.self, forKey: .curatedKey)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(song, forKey: .song)
+        try container.encode(version, forKey: .version)
+        try container.encodeIfPresent(curatedKey, forKey: .curatedKey)
+    }
+}
+
+/// An immutable song shared by the queue entries that copy one another.
+private final class SongStorage: Sendable {
+    let song: Song
+    init(_ song: Song) { self.song = song }
 }
 
 /// Why playback moves to another entry.
