@@ -181,8 +181,18 @@ class Elegy(Contender):
         self.proc = None
 
 
+# Elegy lists its curated playlists among the stored ones (by design: MPD clients can load them); MPD has none.
+CURATED = {f"playlist: {path.stem}".encode() for path in (Path(__file__).resolve().parents[1] / "Playlists").glob("*.toml")}
+
+
 def normalized(answer: bytes) -> list[bytes]:
-    return [line for line in answer.split(b"\n") if not line.startswith(VOLATILE)]
+    lines, skipping = [], False
+    for line in answer.split(b"\n"):
+        if line.startswith(RECORD_STARTS):
+            skipping = line in CURATED
+        if not skipping and not line.startswith(VOLATILE):
+            lines.append(line)
+    return lines
 
 
 def records(lines: list[bytes]) -> list[list[bytes]]:

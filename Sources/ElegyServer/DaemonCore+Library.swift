@@ -86,9 +86,10 @@ extension DaemonCore {
             // Per value of the group tag, in byte order, with `list`'s fallbacks; songs without any value count
             // under the empty one, as in MPD.
             var totals: [String: (songs: Int, seconds: Double)] = [:]
-            for song in songs {
-                let seconds = song.duration ?? 0
-                group.forEachListValue(in: song) { value in
+            // Indices, not `for song in songs`: the iterator hands out a copy of each song (a dozen retains).
+            for index in songs.indices {
+                let seconds = songs[index].duration ?? 0
+                group.forEachListValue(in: songs[index]) { value in
                     // One hash lookup: the total is changed in place.
                     Self.addSong(seconds, to: &totals[value, default: (0, 0)])
                 }
@@ -113,7 +114,7 @@ extension DaemonCore {
             // The last group clause is the outermost, as in MPD; the listed tag is the innermost level.
             var tree = ValueTree()
             let levels = groups.reversed() + [tag]
-            for song in songs { tree.insert(song, levels: levels[...]) }
+            for index in songs.indices { tree.insert(songs[index], levels: levels[...]) }
             tree.write(levels: levels[...], to: &context.response)
         }
     }
@@ -198,7 +199,10 @@ extension MusicLibrary {
             filterArguments.removeLast(2)
         }
         let filter = try Filter.parse(arguments: filterArguments, caseSensitiveDefault: caseSensitive)
-        return songs.filter(filter.matches)
+        let songs = self.songs
+        var matching: [Song] = []
+        for index in songs.indices where filter.matches(songs[index]) { matching.append(songs[index]) }
+        return matching
     }
 }
 

@@ -38,15 +38,17 @@ extension DaemonCore {
             guard ["create", "append", "replace"].contains(mode) else {
                 throw ProtocolError(.arg, "Unrecognized save mode: \(mode)")
             }
-            var songs = try context.locked { core in core.player.queue.entries.map(\.song) }
+            // The entries array is shared, not copied: the queue's next change copies it if need be.
+            let entries = try context.locked { core in core.player.queue.entries }
             let stored = context.storedPlaylists
+            var existing: [Song] = []
             if mode == "create" {
                 try StoredPlaylists.validate(name)
                 guard !stored.exists(name) else { throw ProtocolError(.exist, "Playlist already exists") }
             } else if mode == "append" {
-                songs = try storedPlaylistSongs(name, context, missingIsEmpty: true) + songs
+                existing = try storedPlaylistSongs(name, context, missingIsEmpty: true)
             }
-            try stored.write(name, songs: songs)
+            try stored.write(name, songs: existing, thenQueue: entries)
             try context.locked { core in core.changed(.storedPlaylist) }
         }
         add.files("rm", 1...1) { context throws(ProtocolError) in

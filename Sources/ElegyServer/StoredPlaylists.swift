@@ -53,17 +53,35 @@ struct StoredPlaylists: Sendable {
 
     /// Writes a playlist atomically (temp file, fsync, rename), with `#EXTINF` for songs whose tags are known.
     func write(_ name: String, songs: [Song]) throws(ProtocolError) {
+        try write(name, songs: songs, thenQueue: [])
+    }
+
+    /// Writes `songs` and then the queue's entries, reading each entry's song in place (`save` of a 16,384-song
+    /// queue copies no song).
+    func write(_ name: String, songs: [Song], thenQueue entries: [QueueEntry]) throws(ProtocolError) {
         try StoredPlaylists.validate(name)
         var text = "#EXTM3U\n"
-        for song in songs {
-            if song.title != nil || song.artist != nil {
-                let seconds = song.duration.map { Int($0.rounded()) } ?? -1
-                let label = [song.artist, song.title].compactMap { $0 }.joined(separator: " - ")
-                text += "#EXTINF:\(seconds),\(label)\n"
-            }
-            text += song.uri + "\n"
-        }
+        text.reserveCapacity((songs.count + entries.count) * 96)
+        for song in songs { StoredPlaylists.append(song, to: &text) }
+        for entry in entries { StoredPlaylists.append(entry.song, to: &text) }
         try writeAtomically(path(of: name), text)
+    }
+
+    /// One M3U entry: an `#EXTINF` line when the song has tags, then its URI.
+    private static func append(_ song: Song, to text: inout String) {
+        if song.title != nil || song.artist != nil {
+            text += "#EXTINF:"
+            text += String(song.duration.map { Int($0.rounded()) } ?? -1)
+            text += ","
+            if let artist = song.artist {
+                text += artist
+                if song.title != nil { text += " - " }
+            }
+            if let title = song.title { text += title }
+            text += "\n"
+        }
+        text += song.uri
+        text += "\n"
     }
 
     /// Writes plain URIs (for `playlistadd` of a file the library does not know yet).

@@ -60,8 +60,7 @@ public enum Files {
         defer { if !renamed { unlink(temp) } }
         do {
             defer { close(fd) }
-            let contiguous = Array(bytes)
-            let failure: Int32 = contiguous.withUnsafeBytes { raw in
+            func writeAll(_ raw: UnsafeRawBufferPointer) -> Int32 {
                 var written = 0
                 while written < raw.count, let base = raw.baseAddress {
                     let result = write(fd, base + written, raw.count - written)
@@ -73,6 +72,10 @@ public enum Files {
                 }
                 return 0
             }
+            // A native string's UTF-8 is written where it lies; other collections are gathered first.
+            let failure: Int32 =
+                bytes.withContiguousStorageIfAvailable { writeAll(UnsafeRawBufferPointer($0)) }
+                ?? Array(bytes).withUnsafeBytes(writeAll)
             if failure != 0 { throw SystemCallError("write", path: temp, code: failure) }
             guard fsync(fd) == 0 else { throw SystemCallError("fsync", path: temp) }
         }

@@ -110,9 +110,14 @@ public struct ResponseBuilder: Sendable, Hashable {
     }
 
     private mutating func appendSanitized(_ text: String) {
+        // Values almost never hold a line break: look in place first, then copy in one go.
+        let clean = text.utf8.withContiguousStorageIfAvailable { raw in
+            for byte in raw where byte == 0x0A || byte == 0x0D { return false }
+            return true
+        }
+        if clean == true { return appendUTF8(text) }
         let start = bytes.count
         appendUTF8(text)
-        // Values almost never hold a line break: copy first (one memcpy for a native string), then fix up.
         for index in start..<bytes.count where bytes[index] == 0x0A || bytes[index] == 0x0D {
             bytes[index] = 0x20
         }

@@ -157,8 +157,10 @@ final class LibraryIndex: Sendable {
 
     /// Visits `path`'s subtree in MPD's order: each subdirectory (sorted) followed by its own subtree, then the
     /// directory's songs. `path` itself is not visited; a song URI visits just that song.
-    func walk(_ path: String, directory visitDirectory: (String) -> Void, song visitSong: (Song) -> Void) {
+    func walk(_ path: String, directory visitDirectory: (String) -> Void, song visitSong: (borrowing Song) -> Void) {
         let scope = LibraryIndex.normalized(path)
+        // A local array: its elements are lent to `visitSong` in place instead of copied out of the class.
+        let songs = self.songs
         if let index = byURI[scope] {
             visitSong(songs[index])
             return

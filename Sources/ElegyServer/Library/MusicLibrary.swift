@@ -65,7 +65,7 @@ public final class MusicLibrary: Sendable {
     }
 
     /// Visits `path`'s subtree in MPD's `listall` order (see `LibraryIndex.walk`).
-    public func walk(_ path: String, directory: (String) -> Void, song: (Song) -> Void) {
+    public func walk(_ path: String, directory: (String) -> Void, song: (borrowing Song) -> Void) {
         index.walk(path, directory: directory, song: song)
     }
 
