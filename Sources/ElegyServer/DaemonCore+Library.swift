@@ -174,7 +174,7 @@ extension DaemonCore {
                         "songs": "\(report.total)", "added": "\(report.added)", "updated": "\(report.updated)",
                         "removed": "\(report.removed)", "failed": "\(report.failed.count)",
                     ])
-                core.changed(.update, .database)
+                if report.changedIndex { core.changed(.update, .database) } else { core.changed(.update) }
             } }
         }
         return job

@@ -140,6 +140,38 @@ struct LibraryTests {
         #expect(!library.isScanning)
     }
 
+    /// An update that finds nothing new keeps the index and does not rewrite the cache; one that does, does both.
+    @Test func unchangedScanKeepsIndexAndCache() async throws {
+        let root = try Fixture.makeDirectory("unchanged")
+        let cacheDirectory = try Fixture.makeDirectory("unchanged-cache")
+        defer {
+            Fixture.remove(root)
+            Fixture.remove(cacheDirectory)
+        }
+        for index in 1...3 { try Fixture.writeAudio("\(root)/Artist/Album/0\(index) - Song \(index).flac") }
+        let cache = "\(cacheDirectory)/library.cache"
+        let library = MusicLibrary(root: root, cacheFile: cache, logger: Fixture.quiet)
+        #expect(await library.scan().changedIndex)
+        func cacheModified() throws -> Int {
+            var info = stat()
+            try #require(stat(cache, &info) == 0)
+            return info.st_mtim.tv_sec
+        }
+        var times = [timespec(tv_sec: 1000, tv_nsec: 0), timespec(tv_sec: 1000, tv_nsec: 0)]
+        try #require(utimensat(AT_FDCWD, cache, &times, 0) == 0)
+        let before = library.songs
+
+        let unchanged = await library.scan()
+        #expect(!unchanged.changedIndex && unchanged.total == 3)
+        #expect(try cacheModified() == 1000)
+        #expect(library.songs == before)
+
+        try Fixture.touch("\(root)/Artist/Album/02 - Song 2.flac", by: 10)
+        let touched = await library.scan()
+        #expect(touched.changedIndex && touched.updated == 1)
+        #expect(try cacheModified() != 1000)
+    }
+
     @Test func cacheRestoresTheIndexWithoutReadingFiles() async throws {
         let root = try Fixture.hostileLibrary()
         let cacheDirectory = try Fixture.makeDirectory("cache")

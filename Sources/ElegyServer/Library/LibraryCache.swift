@@ -136,8 +136,9 @@ enum LibraryCache {
         else { return nil }
         var songs: [Song] = []
         songs.reserveCapacity(bytes.count / 120)
+        var interner = StringInterner()
         while let line = lines.next() {
-            guard let fields = split(line) else { return nil }
+            guard let fields = split(line, interning: &interner) else { return nil }
             if fields.count == 2, string(fields[0]) == "directories", let count = fields[1].flatMap({ Int($0) }) {
                 var times: [String: Int64] = [:]
                 times.reserveCapacity(count)
@@ -190,9 +191,21 @@ enum LibraryCache {
             otherTags: otherTags, duration: duration, format: format, size: size, modified: modified)
     }
 
+    /// The fields that repeat from song to song (Artist … Composer): interned.
+    private static let sharedFields: Range<Int> = 6..<14
+
     /// A line's tab-separated fields, unescaped; empty fields are nil. Nil when a field is not valid UTF-8 or
     /// holds an unknown escape.
     private static func split(_ line: UnsafeBufferPointer<UInt8>) -> [String?]? {
+        var unused = StringInterner()
+        return split(line, interning: &unused, shared: 0..<0)
+    }
+
+    /// The tab-separated fields of `line`, unescaped; those at `shared` positions through `interner`.
+    private static func split(
+        _ line: UnsafeBufferPointer<UInt8>, interning interner: inout StringInterner,
+        shared: Range<Int> = sharedFields
+    ) -> [String?]? {
         var fields: [String?] = []
         fields.reserveCapacity(fieldCount)
         var start = 0
@@ -202,6 +215,9 @@ enum LibraryCache {
                 let slice = UnsafeBufferPointer(rebasing: line[start..<index])
                 if slice.isEmpty {
                     fields.append(nil)
+                } else if shared.contains(fields.count), !slice.contains(UInt8(ascii: "\\")) {
+                    guard let text = interner.intern(slice, make: text) else { return nil }
+                    fields.append(text)
                 } else {
                     guard let text = unescape(slice) else { return nil }
                     fields.append(text)

@@ -52,7 +52,8 @@ final class LibraryIndex: Sendable {
         // Songs are sorted, so a directory's songs come in runs: gather each run before storing it.
         var runParent = ""
         var run: [Int] = []
-        for (index, song) in sortedSongs.enumerated() {
+        for index in sortedSongs.indices {
+            let song = sortedSongs[index]
             byURI[song.uri] = index
             if let artist = song.artist { artists.insert(artist) }
             if let album = song.album { albums.insert(album) }

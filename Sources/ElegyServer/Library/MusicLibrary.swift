@@ -261,12 +261,21 @@ public final class MusicLibrary: Sendable {
         }
         report.removed = inScope - keptCount - report.updated
 
-        let songs = LibraryIndex.sortedByURI(outside + found)
-        report.total = songs.count
         var walkedTimes = walker.directoryTimes
         for (path, modified) in old.directoryTimes where !LibraryIndex.contains(scope: scope, path) {
             walkedTimes[path] = modified
         }
+        if !report.changedIndex, walkedTimes == old.directoryTimes {
+            // Nothing changed: no new index, no cache rewrite (a second copy of every song, and 15 MB written).
+            report.total = old.songs.count
+            let elapsed = (clock.now - began).components
+            report.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            logger.info("library scan found no change", metadata: ["library.seconds": "\(report.seconds)"])
+            MemoryTuning.releaseFreeMemory()
+            return report
+        }
+        let songs = StringInterner.sharingTagValues(LibraryIndex.sortedByURI(outside + found))
+        report.total = songs.count
         let directoryTimes = walkedTimes
         let finished = Int64(time(nil))
         // The cache is encoded and written on a second thread while this one builds the index.

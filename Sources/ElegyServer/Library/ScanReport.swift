@@ -17,6 +17,10 @@ public struct ScanReport: Sendable, Hashable {
     /// Wall-clock duration of the scan.
     public var seconds = 0.0
 
+    /// Whether the index changed: songs added, read again or removed. When not, the old index and its cache file
+    /// stay, and `idle` reports no `database` change (as in MPD).
+    public var changedIndex: Bool { added + updated + removed > 0 }
+
     public init(path: String? = nil) {
         self.path = path
     }
