@@ -211,6 +211,24 @@ struct LibraryTests {
 
     /// `add DIR` takes the directory's span of the sorted songs: exactly the songs under it, not those of siblings
     /// whose names start the same ("a b", "a-c", "ab").
+    /// URIs are bytes, as Linux names files: "é" written precomposed and decomposed are two files, both indexed
+    /// and both found; every URI is found by the binary search, and an absent one is not.
+    @Test func urisAreFoundByTheirBytes() {
+        let composed = "Café/1.flac"
+        let decomposed = "Cafe\u{301}/1.flac"
+        let uris = [composed, decomposed, "a/1.flac", "a/2.flac", "日本/1.flac", "Z/1.flac", "a b/1.flac"]
+        let index = LibraryIndex(songs: uris.shuffled().map { Song(uri: $0) })
+        #expect(index.songs.count == uris.count)
+        #expect(index.songs.map { Array($0.uri.utf8) } == uris.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
+        for uri in uris {
+            let position = index.position(ofURI: uri)
+            #expect(position.map { Array(index.songs[$0].uri.utf8) } == Array(uri.utf8), "\(uri)")
+        }
+        #expect(index.position(ofURI: "a/3.flac") == nil)
+        #expect(index.position(ofURI: "") == nil)
+        #expect(LibraryIndex(songs: []).position(ofURI: "a") == nil)
+    }
+
     @Test func songsUnderADirectoryAreItsSpan() {
         let uris = [
             "a b/1.flac", "a-c/2.flac", "a/3.flac", "a/x/4.flac", "a/x/y/5.flac", "a/z/6.flac", "a0/7.flac", "ab/8.flac",

@@ -154,7 +154,7 @@ enum LibraryCache {
                 return Contents(songs: songs, updated: updated, directoryTimes: times)
             }
             guard fields.count >= fieldCount, let song = song(fields) else { return nil }
-            if let previous = songs.last, !(previous.uri < song.uri) { return nil }
+            if let previous = songs.last, !previous.uri.precedesInByteOrder(song.uri) { return nil }
             songs.append(song)
         }
         return nil  // no trailer: truncated

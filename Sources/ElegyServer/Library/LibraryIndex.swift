@@ -27,8 +27,8 @@ final class LibraryIndex: Sendable {
         }
     }
 
+    /// Sorted by the bytes of their URIs (as Linux names files: two spellings of one name are two files).
     let songs: [Song]
-    let byURI: [String: Int]
     /// Keyed by relative path; the root is "". Only directories that contain songs (at any depth) exist.
     let directories: [String: Directory]
     let artistCount: Int
@@ -43,8 +43,6 @@ final class LibraryIndex: Sendable {
     init(sortedSongs: [Song], directoryTimes: [String: Int64] = [:]) {
         songs = sortedSongs
         self.directoryTimes = directoryTimes
-        var byURI: [String: Int] = [:]
-        byURI.reserveCapacity(sortedSongs.count)
         var directories: [String: Directory] = ["": Directory()]
         var artists = Set<String>()
         var albums = Set<String>()
@@ -54,7 +52,6 @@ final class LibraryIndex: Sendable {
         var run: [Int] = []
         for index in sortedSongs.indices {
             let song = sortedSongs[index]
-            byURI[song.uri] = index
             if let artist = song.artist { artists.insert(artist) }
             if let album = song.album { albums.insert(album) }
             seconds += song.duration ?? 0
@@ -79,7 +76,6 @@ final class LibraryIndex: Sendable {
         }
         if !run.isEmpty { LibraryIndex.store(run, in: runParent, &directories) }
         for key in directories.keys { directories[key]?.subdirectories.sort() }
-        self.byURI = byURI
         self.directories = directories
         artistCount = artists.count
         albumCount = albums.count
@@ -104,18 +100,32 @@ final class LibraryIndex: Sendable {
 
     /// `songs` sorted by URI, keeping the last of duplicate URIs: what `init(sortedSongs:)` takes.
     static func sortedByURI(_ songs: [Song]) -> [Song] {
-        var sorted = songs.sorted { $0.uri < $1.uri }
+        var sorted = songs.sorted { $0.uri.precedesInByteOrder($1.uri) }
         if sorted.count > 1 {
             var unique: [Song] = []
             unique.reserveCapacity(sorted.count)
             for song in sorted {
-                if let last = unique.last, last.uri == song.uri { unique[unique.count - 1] = song } else {
+                if let last = unique.last, last.uri.utf8.elementsEqual(song.uri.utf8) {
+                    unique[unique.count - 1] = song
+                } else {
                     unique.append(song)
                 }
             }
             sorted = unique
         }
         return sorted
+    }
+
+    /// The position of the song with this URI: a binary search of the sorted songs, so that loading 100,000 songs
+    /// builds no dictionary of their URIs (hashing each, and 3 MB to hold them).
+    func position(ofURI uri: String) -> Int? {
+        var low = 0
+        var high = songs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if songs[middle].uri.precedesInByteOrder(uri) { low = middle + 1 } else { high = middle }
+        }
+        return low < songs.count && songs[low].uri.utf8.elementsEqual(uri.utf8) ? low : nil
     }
 
     /// Whether `parent(of: path) == directory`, without building the parent String (asked once per song).
@@ -162,7 +172,7 @@ final class LibraryIndex: Sendable {
         let scope = LibraryIndex.normalized(path)
         // A local array: its elements are lent to `visitSong` in place instead of copied out of the class.
         let songs = self.songs
-        if let index = byURI[scope] {
+        if let index = position(ofURI: scope) {
             visitSong(songs[index])
             return
         }
@@ -190,7 +200,7 @@ final class LibraryIndex: Sendable {
     func songs(under path: String) -> [Song] {
         let scope = LibraryIndex.normalized(path)
         if scope.isEmpty { return songs }
-        if let index = byURI[scope] { return [songs[index]] }
+        if let index = position(ofURI: scope) { return [songs[index]] }
         guard let directory = directories[scope] else { return [] }
         // `add DIR` is a slice of the sorted songs, not a pass over the library.
         if let range = directory.rangeUnder { return Array(songs[range]) }

@@ -48,7 +48,7 @@ public final class MusicLibrary: Sendable {
     /// The song whose URI is `uri`, if indexed.
     public func song(uri: String) -> Song? {
         let index = self.index
-        return index.byURI[uri].map { index.songs[$0] }
+        return index.position(ofURI: uri).map { index.songs[$0] }
     }
 
     /// The immediate children of directory `path` ("" or "/" for the root), for MPD's `lsinfo`: subdirectories
@@ -239,7 +239,7 @@ public final class MusicLibrary: Sendable {
                 found.append(song)
             case .song(let song):
                 report.filesRead += 1
-                if old.byURI[song.uri] == nil { report.added += 1 } else { report.updated += 1 }
+                if old.position(ofURI: song.uri) == nil { report.added += 1 } else { report.updated += 1 }
                 found.append(song)
             case .failure(let failure):
                 report.filesRead += 1

@@ -176,7 +176,7 @@ final class TagReadJob: Sendable {
             case .failure(let failure): return .walkFailure(failure)
             }
         }
-        if !rereadAll, let position = old.byURI[candidate.uri] {
+        if !rereadAll, let position = old.position(ofURI: candidate.uri) {
             let song = old.songs[position]
             if song.size == stamp.size && song.modified == stamp.modified { return .kept(song) }
         }
