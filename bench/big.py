@@ -190,6 +190,8 @@ def normalized(answer: bytes) -> list[bytes]:
     for line in answer.split(b"\n"):
         if line.startswith(RECORD_STARTS):
             skipping = line in CURATED
+        elif line in (b"OK", b"") or line.startswith(b"ACK "):
+            skipping = False  # the end of the answer is never part of a record
         if not skipping and not line.startswith(VOLATILE):
             lines.append(line)
     return lines
