@@ -314,6 +314,8 @@ def main():
         ('search title "two words"', 'search title "rain night"'),
         ('search any "x"', 'search any "memo"'),
         ("search filter expression", "search \"((artist contains 'star') AND (album contains 'sky'))\""),
+        ('search any "x" sort Album window 20:70', 'search any "memo" sort Album window 20:70'),
+        ('search title "x" sort -Track', 'search title "rain" sort -Track'),
         ("list album group albumartist", "list album group albumartist"),
         ("list date", "list date"),
         ("count group artist", "count group artist"),

@@ -29,5 +29,5 @@ if [ ! -f "$marker" ]; then
     python3 bench/biglibrary.py --songs "$songs" "$library" >&2
     touch "$marker"
 fi
-exec python3 bench/big.py --elegyd .build-release/release/elegyd --library "$library" --songs "$songs" \
+exec python3 bench/big.py --elegyd "$(pwd)/.build-release/release/elegyd" --library "$library" --songs "$songs" \
     --reps "$reps" $extra

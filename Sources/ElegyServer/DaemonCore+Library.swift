@@ -190,19 +190,89 @@ func normalizedDirectory(_ path: String) -> String {
 }
 
 extension MusicLibrary {
-    /// Songs of the library matching a `find`/`search` filter (trailing `sort`/`window` are accepted, unused).
+    /// Songs of the library matching a `find`/`search` filter, then ordered by a trailing `sort TAG` (`-TAG`
+    /// descending, `Last-Modified`) and cut to a trailing `window START:END`, as MPD does. `position` (for
+    /// `findadd`/`searchadd`) is accepted and not used.
     func matchingSongs(_ arguments: [String], caseSensitive: Bool) throws(ProtocolError) -> [Song] {
         var filterArguments = arguments
-        while filterArguments.count >= 2,
-            ["sort", "window", "position"].contains(filterArguments[filterArguments.count - 2].lowercased())
-        {
+        var sortText: String?
+        var window: Range<Int>?
+        trailing: while filterArguments.count >= 2 {
+            let value = filterArguments[filterArguments.count - 1]
+            switch filterArguments[filterArguments.count - 2].lowercased() {
+            case "sort": sortText = value
+            case "window": window = try Arguments.parseRange(value)
+            case "position": break
+            default: break trailing
+            }
             filterArguments.removeLast(2)
         }
+        let order = try sortText.map { text throws(ProtocolError) in try SongOrder(text) }
         let filter = try Filter.parse(arguments: filterArguments, caseSensitiveDefault: caseSensitive)
         let songs = self.songs
         var matching: [Song] = []
         for index in songs.indices where filter.matches(songs[index]) { matching.append(songs[index]) }
+        if let order { matching = order.sorted(matching) }
+        if let window { matching = Array(matching[window.clamped(to: 0..<matching.count)]) }
         return matching
+    }
+}
+
+/// MPD's `sort` of `find`/`search` results: by a tag's sort value (its own first value, else its fallback's, else
+/// ""), Track and Disc by number, others by bytes; or by modification time. Stable: equal songs keep their order.
+struct SongOrder {
+    let tag: TagType?
+    let descending: Bool
+
+    init(_ text: String) throws(ProtocolError) {
+        descending = text.hasPrefix("-")
+        let name = descending ? String(text.dropFirst()) : text
+        if name.lowercased() == "last-modified" {
+            tag = nil
+        } else if let tag = TagType(name: name), tag != .name {
+            self.tag = tag
+        } else {
+            throw ProtocolError(.arg, "Unknown sort tag")
+        }
+    }
+
+    func sorted(_ songs: [Song]) -> [Song] {
+        // Keys made once per song, not once per comparison.
+        var numbers: [Int] = []
+        var texts: [String] = []
+        switch tag {
+        case nil: numbers = songs.indices.map { Int(songs[$0].modified) }
+        case .track?, .disc?: numbers = songs.indices.map { SongOrder.leadingNumber(sortValue(songs[$0])) }
+        default: texts = songs.indices.map { sortValue(songs[$0]) }
+        }
+        let precedes: (Int, Int) -> Bool =
+            texts.isEmpty ? { numbers[$0] < numbers[$1] } : { texts[$0].precedesInByteOrder(texts[$1]) }
+        let ordered = songs.indices.sorted { left, right in
+            let (a, b) = descending ? (right, left) : (left, right)
+            if precedes(a, b) { return true }
+            if precedes(b, a) { return false }
+            return left < right
+        }
+        return ordered.map { songs[$0] }
+    }
+
+    /// The tag's first value, else its fallback's, else "" (MPD's `GetSortValue`).
+    private func sortValue(_ song: Song) -> String {
+        guard let tag else { return "" }
+        var value = ""
+        tag.forEachListValue(in: song) { if value.isEmpty { value = $0 } }
+        return value
+    }
+
+    /// The number a value starts with, as C's `strtol` reads it ("3/12" is 3, "x" is 0).
+    static func leadingNumber(_ text: String) -> Int {
+        var digits = Substring(text.drop { $0 == " " })
+        var sign = 1
+        if digits.first == "-" || digits.first == "+" {
+            sign = digits.first == "-" ? -1 : 1
+            digits = digits.dropFirst()
+        }
+        return sign * (Int(digits.prefix { $0.isASCII && $0.isNumber }) ?? 0)
     }
 }
 
