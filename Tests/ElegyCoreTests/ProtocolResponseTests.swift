@@ -40,6 +40,29 @@ private let song = Song(
         #expect(responseText(response.bytes) == "Title: evil OK \n")
     }
 
+    /// Song records write timestamps and formats digit by digit; the bytes must be `ISO8601.format`'s and
+    /// `mpdDescription`'s exactly.
+    @Test func timestampsAndFormatsWrittenInPlaceMatchTheirStrings() {
+        let times: [Int64] = [
+            0, 1, -1, 59, 86_399, 86_400, 951_782_400, 1_700_000_000, 253_402_300_799, -62_135_596_800, 253_402_300_800,
+            -62_135_596_801,
+        ]
+        for time in times {
+            var response = ResponseBuilder()
+            response.field("Last-Modified", timestamp: time)
+            #expect(String(decoding: response.bytes, as: UTF8.self) == "Last-Modified: \(ISO8601.format(unixSeconds: time))\n")
+        }
+        for format in [
+            AudioFormat(sampleRate: 44100, channels: 2, sampleType: .int16, bitsPerSample: 16),
+            AudioFormat(sampleRate: 192_000, channels: 6, sampleType: .float32, bitsPerSample: 32),
+            AudioFormat(sampleRate: 8000, channels: 1, sampleType: .int32, bitsPerSample: 24),
+        ] {
+            var response = ResponseBuilder()
+            response.field("Format", format: format)
+            #expect(String(decoding: response.bytes, as: UTF8.self) == "Format: \(format.mpdDescription)\n")
+        }
+    }
+
     @Test func iso8601() {
         #expect(ISO8601.format(unixSeconds: 0) == "1970-01-01T00:00:00Z")
         #expect(ISO8601.format(unixSeconds: 1_700_000_000) == "2023-11-14T22:13:20Z")

@@ -4,8 +4,10 @@ extension ResponseBuilder {
     public mutating func songRecord(_ song: Song, position: Int? = nil, id: Int? = nil, tagTypes: TagTypeSet = .all) {
         field("file", song.uri)
         if song.modified > 0 { field("Last-Modified", timestamp: song.modified) }
-        if let format = song.format { field("Format", format.mpdDescription) }
-        for tag in TagType.supported where tagTypes.contains(tag) {
+        if let format = song.format { field("Format", format: format) }
+        // `supported` lists the tags with fields first; the others can only come from `otherTags`.
+        let tags = song.otherTags.isEmpty ? TagType.supported.prefix(TagType.fieldOrder.count) : TagType.supported[...]
+        for tag in tags where tagTypes.contains(tag) {
             tag.forEachValue(in: song) { value in if !value.isEmpty { field(tag.rawValue, value) } }
         }
         if let duration = song.duration, duration.isFinite, duration >= 0 {

@@ -67,8 +67,51 @@ public struct ResponseBuilder: Sendable, Hashable {
     /// `key: 2024-05-01T12:00:00Z\n` from Unix seconds (UTC).
     public mutating func field(_ key: String, timestamp unixSeconds: Int64) {
         appendKey(key)
-        appendSanitized(ISO8601.format(unixSeconds: unixSeconds))
+        let days = unixSeconds >= 0 ? unixSeconds / 86_400 : (unixSeconds - 86_399) / 86_400
+        let secondsOfDay = unixSeconds - days * 86_400
+        let (year, month, day) = ISO8601.civilDate(daysSinceEpoch: days)
+        guard (0...9999).contains(year) else {
+            appendSanitized(ISO8601.format(unixSeconds: unixSeconds))
+            bytes.append(0x0A)
+            return
+        }
+        // Digit by digit, as `ISO8601.format` spells it, without building the string (once per song record).
+        appendPadded(year, 4)
+        bytes.append(0x2D)  // -
+        appendPadded(month, 2)
+        bytes.append(0x2D)
+        appendPadded(day, 2)
+        bytes.append(0x54)  // T
+        appendPadded(secondsOfDay / 3600, 2)
+        bytes.append(0x3A)  // :
+        appendPadded(secondsOfDay / 60 % 60, 2)
+        bytes.append(0x3A)
+        appendPadded(secondsOfDay % 60, 2)
+        bytes.append(0x5A)  // Z
         bytes.append(0x0A)
+    }
+
+    /// `key: 44100:16:2\n` (`f` for float samples), as `AudioFormat.mpdDescription` spells it.
+    public mutating func field(_ key: String, format: AudioFormat) {
+        appendKey(key)
+        appendInteger(format.sampleRate)
+        bytes.append(0x3A)
+        if format.sampleType == .float32 { bytes.append(0x66) } else { appendInteger(format.bitsPerSample) }
+        bytes.append(0x3A)
+        appendInteger(format.channels)
+        bytes.append(0x0A)
+    }
+
+    /// A non-negative number in at least `width` digits, zeros first.
+    private mutating func appendPadded(_ value: Int64, _ width: Int) {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        for _ in digits..<max(width, digits) { bytes.append(0x30) }
+        appendDigits(UInt64(value))
     }
 
     /// The closing `OK\n` of a successful command.
