@@ -39,6 +39,8 @@ public struct ElegyConfig: Sendable, Equatable {
     /// Seconds of silence after which a client is disconnected, unless it waits in `idle` (`connection_timeout`,
     /// MPD's option and default).
     public var connectionTimeout: Int = 60
+    /// Follow the music directory with inotify (`auto_update`, MPD's option; on by default).
+    public var autoUpdate = true
     /// Socket path override (`socket`); nil means `$XDG_RUNTIME_DIR/elegy/socket`.
     public var socketPath: String?
     /// Song title → file path relative to `musicDirectory` (`[pins]`), for curated songs the library
@@ -83,7 +85,7 @@ public struct ElegyConfig: Sendable, Equatable {
             in: top,
             allowed: [
                 "music_directory", "output", "playlists", "restore_paused", "max_connections", "connection_timeout",
-                "socket", "pins", "moods",
+                "socket", "pins", "moods", "auto_update",
             ])
 
         if let text = try reader.path(top, "music_directory", paths: paths) { config.musicDirectory = text }
@@ -97,6 +99,7 @@ public struct ElegyConfig: Sendable, Equatable {
             }
         }
         if let flag = try reader.bool(top, "restore_paused") { config.restorePaused = flag }
+        if let flag = try reader.bool(top, "auto_update") { config.autoUpdate = flag }
         if let number = try reader.integer(top, "max_connections", in: maxConnectionsRange, "an integer") {
             config.maxConnections = number
         }

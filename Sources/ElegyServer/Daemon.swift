@@ -26,6 +26,8 @@ public struct DaemonOptions: Sendable {
     public var connectionTimeout: Int = 60
     /// Moods from the user's config, merged over the curated ones (same name: the user's wins).
     public var userMoods: [Mood]
+    /// `auto_update`: follow the music directory with inotify (MPD's option; on by default here).
+    public var autoUpdate = true
 
     public init(
         socketPath: String, adoptedDescriptor: Int32? = nil, musicDirectory: String, outputDevice: String,
@@ -98,8 +100,16 @@ public final class Daemon: Sendable {
             settings: settings, engine: engine, inbox: inbox, library: library, catalog: catalog,
             registry: registry, logger: logger)
         let curatedCount = catalog.playlists.count
+        let autoUpdate = options.autoUpdate
         core.prepare { core in
             if !core.library.loadCache() { _ = core.startUpdate(path: nil) }
+            if autoUpdate {
+                core.watcher = LibraryWatcher.start(root: options.musicDirectory, logger: logger) {
+                    [weak core] directories in
+                    guard let core else { return }
+                    core.queue.async { core.locked { $0.autoUpdate(directories) } }
+                }
+            }
             restore(core)
             logger.info(
                 "library ready",
@@ -124,6 +134,7 @@ public final class Daemon: Sendable {
     /// stop reading and close the connections (after writing the answers already made); `save`, which runs on the
     /// core queue behind every batch handed to it before; then stop the engine and the event loop.
     public func shutdown(save: () -> Void = {}) {
+        core.locked { $0.watcher?.stop() }
         server.stopAccepting()
         server.closeConnections()
         save()

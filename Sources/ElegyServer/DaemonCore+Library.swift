@@ -168,6 +168,7 @@ extension DaemonCore {
             }
             self.queue.async { self.locked { core in
                 core.updates.finish()
+                defer { core.startPendingAutoUpdate() }
                 core.logger.info(
                     "library updated",
                     metadata: [
@@ -178,6 +179,23 @@ extension DaemonCore {
             } }
         }
         return job
+    }
+}
+
+extension DaemonCore {
+    /// Under the lock: the watcher saw `directories` change. One update of the deepest directory holding them all;
+    /// while an update runs, they wait for its end (it may have passed them already).
+    func autoUpdate(_ directories: [String]) {
+        pendingAutoUpdate += directories
+        if updates.running == nil { startPendingAutoUpdate() }
+    }
+
+    /// Starts the update the watcher asked for meanwhile, if any.
+    func startPendingAutoUpdate() {
+        guard !pendingAutoUpdate.isEmpty, updates.running == nil else { return }
+        let directory = LibraryWatcher.commonDirectory(pendingAutoUpdate)
+        pendingAutoUpdate.removeAll()
+        _ = startUpdate(path: directory.isEmpty ? nil : directory)
     }
 }
 

@@ -24,6 +24,7 @@ extension DaemonCore {
         }
         snapshot.sleepRemaining = playback.sleepRemaining.map { Int(min($0, 1e15).rounded(.up)) }
         snapshot.underruns = playback.underruns
+        snapshot.watchLimitReached = watcher?.limitReached ?? false
         return snapshot
     }
 }

@@ -80,6 +80,10 @@ public final class DaemonCore: @unchecked Sendable {
     var curation: Curation
     /// Update jobs and the library's version (see `LibraryUpdates`).
     var updates = LibraryUpdates()
+    /// `auto_update`'s watcher, when it runs.
+    var watcher: LibraryWatcher?
+    /// Directories the watcher reported while an update ran: updated when it ends.
+    var pendingAutoUpdate: [String] = []
     /// Called (on `queue`) after anything that belongs in the saved state changed.
     var onStateChange: (@Sendable () -> Void)?
     /// The command table (see `DaemonCore+Commands.swift`).

@@ -68,6 +68,7 @@ enum Format {
         if let mood = status.mood, !mood.isEmpty { extras.append("mood: \(mood)") }
         if let sleep = status.sleep { extras.append("sleep: \(sleepLeft(sleep))") }
         if status.underruns > 0 { extras.append("underruns: \(status.underruns)") }
+        if let problem = status.autoUpdateProblem { extras.append("auto_update: \(problem)") }
         if !extras.isEmpty { lines.append(extras.joined(separator: "   ")) }
         return lines
     }
@@ -116,6 +117,7 @@ enum Format {
             ("mood", .string(status.mood)),
             ("sleep", .int(status.sleep)),
             ("underruns", .int(status.underruns)),
+            ("auto_update", .string(status.autoUpdateProblem)),
         ])
     }
 

@@ -34,6 +34,8 @@ struct Status: Equatable, Sendable {
     var mood: String? { record["elegy_mood"] }
     /// Elegy extension: times the output ran dry since the daemon started (absent when none).
     var underruns: Int { record["elegy_underruns"].flatMap { Int($0) } ?? 0 }
+    /// Elegy extension: why the library does not follow the disk everywhere (absent when it does).
+    var autoUpdateProblem: String? { record["elegy_auto_update"] }
 
     private var timeParts: (Int, Int)? {
         guard let time = record["time"] else { return nil }

@@ -77,6 +77,7 @@ struct Elegyd: ParsableCommand {
             connectionTimeout: settings.connectionTimeout,
             userMoods: settings.moods)
         options.bufferMilliseconds = settings.bufferMilliseconds
+        options.autoUpdate = settings.autoUpdate
         let store = StateStore(path: stateFile ?? paths.stateFile)
         let saver = StateSaver(store: store, notifySystemd: true)
         let resumePlaying = !settings.restorePaused

@@ -61,7 +61,7 @@ struct ExtensionTests {
         )
         #expect(daemon.lines == ["command_list_ok_begin", "status", "currentsong", "command_list_end"])
         let json = try elegy(daemon, ["status", "--json"]).stdout
-        #expect(json.hasSuffix(#""mood":"rain","sleep":1740,"underruns":0}"# + "\n"))
+        #expect(json.hasSuffix(#""mood":"rain","sleep":1740,"underruns":0,"auto_update":null}"# + "\n"))
     }
 
     @Test func moods() throws {

@@ -117,7 +117,7 @@ struct FormatTests {
             pairs(
                 "repeat: 0\nrandom: 0\nsingle: 0\nconsume: 0\nplaylistlength: 1\nstate: pause\nsong: 0\n"
                     + "time: 5:10\nupdating_db: 4\nerror: Failed to open ALSA device\n"
-                    + "elegy_sleep: 1740\nelegy_mood: rain\nelegy_underruns: 3"
+                    + "elegy_sleep: 1740\nelegy_mood: rain\nelegy_underruns: 3\nelegy_auto_update: watch limit reached"
             )
         )
         let song = Song(Record([Pair("file", "dir/untagged.flac")]))
@@ -128,7 +128,7 @@ struct FormatTests {
                 "volume: n/a   repeat: off   random: off   single: off   consume: off",
                 "Updating DB (#4) ...",
                 "ERROR: Failed to open ALSA device",
-                "mood: rain   sleep: 29m left   underruns: 3",
+                "mood: rain   sleep: 29m left   underruns: 3   auto_update: watch limit reached",
             ]
         )
     }
@@ -147,11 +147,11 @@ struct FormatTests {
                 + #""track":null,"date":null,"genre":null,"name":null,"duration":245.000},"position":3,"#
                 + #""queue_length":10,"elapsed":62.100,"duration":245.000,"volume":80,"repeat":false,"#
                 + #""random":true,"single":"oneshot","consume":"off","bitrate":900,"audio":"44100:16:2","#
-                + #""updating_db":null,"error":null,"mood":null,"sleep":null,"underruns":0}"#
+                + #""updating_db":null,"error":null,"mood":null,"sleep":null,"underruns":0,"auto_update":null}"#
         )
         let stopped = Format.statusJSON(Status(pairs("state: stop\nelegy_sleep: 60\nelegy_mood: rain")), current: nil)
         #expect(stopped.rendered.contains(#""song":null,"position":null"#))
-        #expect(stopped.rendered.hasSuffix(#""mood":"rain","sleep":60,"underruns":0}"#))
+        #expect(stopped.rendered.hasSuffix(#""mood":"rain","sleep":60,"underruns":0,"auto_update":null}"#))
     }
 
     @Test func queueLines() {

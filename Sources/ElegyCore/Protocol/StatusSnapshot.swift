@@ -39,6 +39,8 @@ public struct StatusSnapshot: Sendable, Hashable {
     public var mood: String?
     /// Elegy extension: output underruns since the daemon started (sent only when there were any).
     public var underruns = 0
+    /// Elegy extension: `auto_update` reached the kernel's inotify watch limit (sent only then).
+    public var watchLimitReached = false
 
     public init() {}
 
@@ -95,5 +97,6 @@ public struct StatusSnapshot: Sendable, Hashable {
         if let mood { response.field("elegy_mood", mood) }
         if let sleepRemaining { response.field("elegy_sleep", sleepRemaining) }
         if underruns > 0 { response.field("elegy_underruns", underruns) }
+        if watchLimitReached { response.field("elegy_auto_update", "watch limit reached") }
     }
 }

@@ -1,0 +1,223 @@
+import ElegyCore
+import Glibc
+import Logging
+
+/// `auto_update`: inotify watches on every directory under the music directory, so that a file added, changed,
+/// renamed or removed reaches the index without an `update`.
+///
+/// One thread of its own blocks in `poll` on the inotify descriptor (no timer while nothing happens). Events are
+/// coalesced: the changed directories are gathered until the disk has been quiet for `quiet`, or `longest` after
+/// the first event, then handed to `onChange` at once, so that copying an album is one update. When the kernel's
+/// watch limit (`fs.inotify.max_user_watches`) is reached, the directories past it are not followed: that is said
+/// once in the log and kept in `limitReached` for `status`; manual `update` keeps working.
+final class LibraryWatcher: Sendable {
+    /// How long the disk must be quiet before the gathered changes are handed on.
+    static let quiet: Duration = .milliseconds(400)
+    /// The longest a change waits while events keep coming (a long copy still shows up as it goes).
+    static let longest: Duration = .milliseconds(1500)
+
+    private let root: String
+    private let logger: Logger
+    private let onChange: @Sendable ([String]) -> Void
+    private let descriptor: Int32
+    private let state = Lock(WatchState())
+
+    private struct WatchState {
+        /// Watch descriptor → directory path relative to the root ("" is the root).
+        var directories: [Int32: String] = [:]
+        var limitReached = false
+        var stopped = false
+    }
+
+    /// Whether some directories are not watched because the kernel's limit was reached.
+    var limitReached: Bool { state.withLock { $0.limitReached } }
+
+    /// Watched directories now.
+    var watchedCount: Int { state.withLock { $0.directories.count } }
+
+    /// Starts watching `root` and its subdirectories on a thread of its own; nil (and a logged reason) when
+    /// inotify is not available.
+    static func start(root: String, logger: Logger, onChange: @escaping @Sendable ([String]) -> Void)
+        -> LibraryWatcher?
+    {
+        let descriptor = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        guard descriptor >= 0 else {
+            logger.warning(
+                "auto_update: inotify is not available; the library follows the disk on `update` only",
+                metadata: ["reason": "\(String(cString: strerror(errno)))"])
+            return nil
+        }
+        let watcher = LibraryWatcher(root: root, descriptor: descriptor, logger: logger, onChange: onChange)
+        guard let thread = ScanThreads.start({ watcher.run() }) else {
+            close(descriptor)
+            logger.warning("auto_update: cannot start the watcher thread")
+            return nil
+        }
+        pthread_detach(thread)
+        return watcher
+    }
+
+    private init(
+        root: String, descriptor: Int32, logger: Logger, onChange: @escaping @Sendable ([String]) -> Void
+    ) {
+        self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        self.descriptor = descriptor
+        self.logger = logger
+        self.onChange = onChange
+    }
+
+    /// Stops watching: the thread ends at its next wake-up, which closing the descriptor's watches causes.
+    func stop() {
+        let watches = state.withLock { state -> [Int32] in
+            state.stopped = true
+            return Array(state.directories.keys)
+        }
+        for watch in watches { inotify_rm_watch(descriptor, watch) }
+    }
+
+    /// The inotify events a directory's watch asks for: everything that changes which files it holds or what they
+    /// contain, and its own removal.
+    private static let mask = UInt32(
+        IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF
+            | IN_ONLYDIR | IN_ATTRIB)
+
+    private func run() {
+        watchTree("")
+        let clock = ContinuousClock()
+        var pending = Set<String>()
+        var firstEvent: ContinuousClock.Instant?
+        var lastEvent: ContinuousClock.Instant?
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
+        defer {
+            buffer.deallocate()
+            close(descriptor)
+        }
+        while !state.withLock({ $0.stopped }) {
+            var timeout: Int32 = -1
+            if let firstEvent, let lastEvent {
+                let due = min(lastEvent + LibraryWatcher.quiet, firstEvent + LibraryWatcher.longest)
+                let wait = clock.now.duration(to: due)
+                let (seconds, attoseconds) = wait.components
+                timeout = wait <= .zero ? 0 : Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+            }
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, timeout)
+            if ready < 0 && errno != EINTR { break }
+            if ready > 0 {
+                let count = read(descriptor, buffer.baseAddress, buffer.count)
+                if count > 0 {
+                    pending.formUnion(handle(UnsafeRawBufferPointer(rebasing: buffer[0..<count])))
+                    if !pending.isEmpty {
+                        lastEvent = clock.now
+                        if firstEvent == nil { firstEvent = lastEvent }
+                    }
+                }
+                continue
+            }
+            if ready == 0, !pending.isEmpty {
+                onChange(pending.sorted())
+                pending.removeAll()
+                firstEvent = nil
+                lastEvent = nil
+            }
+        }
+    }
+
+    /// The directories (relative) whose contents the events in `bytes` changed; new directories get watches.
+    private func handle(_ bytes: UnsafeRawBufferPointer) -> Set<String> {
+        var changed = Set<String>()
+        var offset = 0
+        let header = MemoryLayout<inotify_event>.size
+        while offset + header <= bytes.count {
+            let watch = bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)
+            let mask = bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
+            let nameLength = Int(bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+            guard offset + header + nameLength <= bytes.count else { break }
+            let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[(offset + header)..<(offset + header + nameLength)])
+            let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
+            offset += header + nameLength
+            if mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                changed.insert("")  // events were lost: look at everything
+                continue
+            }
+            let directory = state.withLock { $0.directories[watch] }
+            if mask & UInt32(IN_IGNORED) != 0 {
+                state.withLock { _ = $0.directories.removeValue(forKey: watch) }
+                continue
+            }
+            guard let directory else { continue }
+            if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
+                changed.insert(LibraryWatcher.parent(of: directory))
+                continue
+            }
+            if name.isEmpty || name.hasPrefix(".") { continue }  // hidden files are not indexed
+            let path = directory.isEmpty ? name : directory + "/" + name
+            if mask & UInt32(IN_ISDIR) != 0 {
+                if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { watchTree(path) }
+                changed.insert(directory)
+            } else {
+                changed.insert(directory)
+            }
+        }
+        return changed
+    }
+
+    /// Adds watches on `relative` and every directory under it (hidden ones skipped, symlinks not followed).
+    private func watchTree(_ relative: String) {
+        var stack = [relative]
+        while let current = stack.popLast() {
+            let absolute = current.isEmpty ? root : root + "/" + current
+            let watch = inotify_add_watch(descriptor, absolute, LibraryWatcher.mask | UInt32(IN_DONT_FOLLOW))
+            if watch < 0 {
+                if errno == ENOSPC {
+                    let first = state.withLock { state -> Bool in
+                        defer { state.limitReached = true }
+                        return !state.limitReached
+                    }
+                    if first {
+                        logger.warning(
+                            "auto_update: the inotify watch limit is reached; directories past it follow the disk on `update` only (raise fs.inotify.max_user_watches)",
+                            metadata: ["watched": "\(watchedCount)"])
+                    }
+                    return
+                }
+                continue  // vanished or unreadable meanwhile: the scan reports it
+            }
+            state.withLock { $0.directories[watch] = current }
+            guard let handle = opendir(absolute) else { continue }
+            defer { closedir(handle) }
+            while let entry = readdir(handle) {
+                let type = entry.pointee.d_type
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name.isEmpty || name.hasPrefix(".") { continue }
+                let child = current.isEmpty ? name : current + "/" + name
+                if type == UInt8(DT_DIR) {
+                    stack.append(child)
+                } else if type == UInt8(DT_UNKNOWN) {
+                    var info = stat()
+                    if lstat(root + "/" + child, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { stack.append(child) }
+                }
+            }
+        }
+    }
+
+    /// The directory part of a relative path ("" for a top-level entry or the root).
+    static func parent(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(Substring(path.utf8[..<slash]))
+    }
+
+    /// The deepest directory holding all of `paths` ("" when they share none).
+    static func commonDirectory(_ paths: [String]) -> String {
+        guard var common = paths.first?.split(separator: "/", omittingEmptySubsequences: true) else { return "" }
+        for path in paths.dropFirst() {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+            var shared = 0
+            while shared < min(common.count, parts.count), common[shared] == parts[shared] { shared += 1 }
+            common = Array(common[..<shared])
+        }
+        return common.joined(separator: "/")
+    }
+}
