@@ -4,7 +4,7 @@
 ///
 /// Positions are indices into `entries`. `current` is kept as an index into the play order (identical to the
 /// position unless random is on), exactly as MPD does, so that random play survives edits.
-public struct PlayQueue: Sendable, Hashable, Codable {
+public struct PlayQueue: Sendable, Hashable {
     /// MPD's default `max_playlist_length`.
     public static let defaultMaxLength = 16384
     /// The version wraps back to 1 before reaching 2³¹ − 1 (then every entry counts as changed).

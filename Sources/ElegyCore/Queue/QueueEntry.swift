@@ -2,7 +2,7 @@
 ///
 /// The song is held by reference: an entry is a few words, so that moving, shuffling and deleting ranges of a
 /// 16,384-song queue moves small entries instead of copying every song's tag strings (each copy retains a dozen).
-public struct QueueEntry: Sendable, Hashable, Codable {
+public struct QueueEntry: Sendable, Hashable {
     /// Stable while the entry stays in the queue (moves and shuffles keep it); never reused within a queue.
     public let id: Int
     /// The queued song; setting it replaces the shared copy, which is never changed in place.
@@ -33,24 +33,6 @@ public struct QueueEntry: Sendable, Hashable, Codable {
         hasher.combine(version)
         hasher.combine(curatedKey)
         hasher.combine(song)
-    }
-
-    private enum CodingKeys: String, CodingKey { case id, song, version, curatedKey }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(Int.self, forKey: .id)
-        storage = SongStorage(try container.decode(Song.self, forKey: .song))
-        version = try container.decode(UInt32.self, forKey: .version)
-        curatedKey = try container.decodeIfPresent(String.self, forKey: .curatedKey)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(song, forKey: .song)
-        try container.encode(version, forKey: .version)
-        try container.encodeIfPresent(curatedKey, forKey: .curatedKey)
     }
 }
 
