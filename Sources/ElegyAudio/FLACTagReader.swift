@@ -23,6 +23,8 @@ enum FLACTagReader {
     struct Info: Equatable {
         /// Every mapped comment, in the file's order.
         var tags: [SongTag]
+        /// The REPLAYGAIN_* and R128_* comments.
+        var replayGain = ReplayGain()
         var duration: Double?
         var format: AudioFormat
     }
@@ -62,6 +64,7 @@ enum FLACTagReader {
 
         var streamInfo: FLAC__StreamMetadata_StreamInfo?
         var tags: [SongTag] = []
+        var replayGain = ReplayGain()
         var first = true
         repeat {
             guard let block = FLAC__metadata_iterator_get_block(iterator) else { return nil }
@@ -73,7 +76,7 @@ enum FLACTagReader {
             } else if first {
                 return nil  // the format requires STREAMINFO first
             } else if type == FLAC__METADATA_TYPE_VORBIS_COMMENT {
-                readComments(block.pointee.data.vorbis_comment, into: &tags)
+                readComments(block.pointee.data.vorbis_comment, into: &tags, replayGain: &replayGain)
             }
             first = false
         } while FLAC__metadata_iterator_next(iterator) != 0
@@ -94,13 +97,15 @@ enum FLACTagReader {
         let frames = info.total_samples
         let duration = frames > 0 && frames < UInt64(Int64.max) ? Double(Int64(frames)) / Double(rate) : nil
         return Info(
-            tags: tags, duration: duration,
+            tags: tags, replayGain: replayGain, duration: duration,
             format: AudioFormat(
                 sampleRate: rate, channels: Int(info.channels), sampleType: sampleType, bitsPerSample: bits))
     }
 
     /// Appends the block's comments that name an MPD tag, each value up to its first NUL byte and trimmed.
-    private static func readComments(_ block: FLAC__StreamMetadata_VorbisComment, into tags: inout [SongTag]) {
+    private static func readComments(
+        _ block: FLAC__StreamMetadata_VorbisComment, into tags: inout [SongTag], replayGain: inout ReplayGain
+    ) {
         guard let comments = block.comments else { return }
         for index in 0..<Int(block.num_comments) {
             let entry = comments[index]
@@ -109,7 +114,9 @@ enum FLACTagReader {
             guard let equals = memchr(bytes, Int32(UInt8(ascii: "=")), length) else { continue }
             let nameLength = UnsafeRawPointer(equals) - UnsafeRawPointer(bytes)
             let name = String(decoding: UnsafeBufferPointer(start: bytes, count: nameLength), as: UTF8.self)
-            guard let tag = TagType(fileKey: name) else { continue }
+            let tag = TagType(fileKey: name)
+            let isGain = tag == nil && ["R", "r"].contains(name.first)  // REPLAYGAIN_*, R128_*: `take` decides
+            guard tag != nil || isGain else { continue }
             let value = UnsafeBufferPointer(start: bytes + nameLength + 1, count: length - nameLength - 1)
             let end = value.firstIndex(of: 0) ?? value.count
             var text = String(decoding: UnsafeBufferPointer(rebasing: value[..<end]), as: UTF8.self)
@@ -117,7 +124,11 @@ enum FLACTagReader {
             if let first = text.utf8.first, let last = text.utf8.last, isPadding(first) || isPadding(last) {
                 text = text.trimmingWhitespace()
             }
-            if !text.isEmpty { tags.append(SongTag(tag, text)) }
+            if let tag {
+                if !text.isEmpty { tags.append(SongTag(tag, text)) }
+            } else {
+                _ = replayGain.take(name, text)
+            }
         }
     }
 

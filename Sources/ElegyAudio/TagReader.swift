@@ -66,8 +66,14 @@ public enum TagReader {
     static func readTagLibTags(_ path: String, into song: inout Song) -> Bool {
         withUnsafeMutablePointer(to: &song) { pointer in
             elegy_taglib_read(path, pointer, { context, key, value in
-                guard let context, let key, let value, let tag = TagType(fileKey: String(cString: key)) else { return }
-                context.assumingMemoryBound(to: Song.self).pointee.add(tag, String(cString: value).trimmingWhitespace())
+                guard let context, let key, let value else { return }
+                let name = String(cString: key)
+                let song = context.assumingMemoryBound(to: Song.self)
+                if let tag = TagType(fileKey: name) {
+                    song.pointee.add(tag, String(cString: value).trimmingWhitespace())
+                } else {
+                    _ = song.pointee.replayGain.take(name, String(cString: value))
+                }
             }, nil) == 1
         }
     }
@@ -75,6 +81,7 @@ public enum TagReader {
     private static func song(_ info: FLACTagReader.Info, uri: String, size: Int64, modified: Int64) -> Song {
         var song = Song(uri: uri, duration: info.duration, format: info.format, size: size, modified: modified)
         for tag in info.tags { song.add(tag.tag, tag.value) }
+        song.replayGain = info.replayGain
         return song
     }
 }

@@ -213,6 +213,36 @@ struct TagReaderTests {
         #expect(song == (try TagReader.songWithDecoder(atPath: path, uri: "song.flac", size: Int64(info.st_size), modified: 7)))
     }
 
+    /// ReplayGain comments are kept (as numbers, "dB" dropped) by the FLAC fast path and TagLib alike; Opus's R128
+    /// gains are moved to ReplayGain's reference (+5 dB); files without them have none.
+    @Test func replayGainValuesAreKept() throws {
+        let directory = try TestAudio.makeDirectory("replaygain")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let flac = "\(directory)/gain.flac"
+        try Self.makeFLAC(flac, metaflacArguments: [
+            "--set-tag=REPLAYGAIN_TRACK_GAIN=-6.52 dB", "--set-tag=REPLAYGAIN_TRACK_PEAK=0.988",
+            "--set-tag=replaygain_album_gain=-7.10 dB", "--set-tag=REPLAYGAIN_ALBUM_PEAK=1.000000",
+            "--set-tag=TITLE=Loud",
+        ])
+        let (fast, reference) = try Self.songs(flac)
+        #expect(fast.replayGain.trackGain == -6.52 && fast.replayGain.trackPeak == 0.988)
+        #expect(fast.replayGain.albumGain == -7.10 && fast.replayGain.albumPeak == 1.0)
+        #expect(fast.otherTags.allSatisfy { $0.tag == .comment }, "gains are not tags (sox writes the comment)")
+        #expect(reference.replayGain == fast.replayGain)
+
+        let wav = "\(directory)/tone.wav"
+        try Self.run("sox", ["-R", "-n", "-r", "48000", "-b", "16", "-c", "2", wav, "synth", "0.1", "sine", "440"])
+        let opus = "\(directory)/gain.opus"
+        try Self.run("opusenc", ["--quiet", "--comment", "R128_TRACK_GAIN=-2560", "--comment", "R128_ALBUM_GAIN=256", wav, opus])
+        let song = try TagReader.song(atPath: opus, uri: "gain.opus", size: 1, modified: 2)
+        #expect(song.replayGain.trackGain == -5 && song.replayGain.albumGain == 6)
+        #expect(song.replayGain.trackPeak.isNaN && song.replayGain.albumPeak.isNaN)
+
+        let plain = "\(directory)/plain.flac"
+        try Self.makeFLAC(plain, metaflacArguments: ["--set-tag=TITLE=Quiet", "--set-tag=REPLAYGAIN_TRACK_GAIN=loud"])
+        #expect(try Self.songs(plain).fast.replayGain.isEmpty, "a value that is not a number is ignored")
+    }
+
     @Test func onlyFLACExtensionsTakeTheFastPath() {
         #expect(FLACTagReader.handles("/music/a.flac") && FLACTagReader.handles("/music/B.FLAC"))
         #expect(FLACTagReader.handles("x.FlAc"))

@@ -247,7 +247,7 @@ struct LibraryTests {
     }
 
     @Test func cacheFormatRoundTripsAwkwardText() throws {
-        let songs = [
+        var songs = [
             Song(uri: "a\tb/c\\d.flac", title: "line\nbreak\r", artist: "tab\there", album: "back\\slash",
                  track: "1", date: "2020", genre: "", duration: 1.0 / 3.0,
                  format: AudioFormat(sampleRate: 96000, channels: 6, sampleType: .int32, bitsPerSample: 24),
@@ -259,6 +259,11 @@ struct LibraryTests {
                 otherTags: [SongTag(.artist, "B"), SongTag(.musicBrainzTrackID, "x=y\tz"), SongTag(.performer, "P")],
                 size: 1, modified: 2),
         ]
+        // ReplayGain values, one of them absent, survive exactly (the shortest Float text round-trips).
+        songs[2].replayGain.trackGain = -6.52
+        songs[2].replayGain.trackPeak = 0.98765
+        songs[2].replayGain.albumGain = 1.0 / 3.0
+        songs[1].replayGain.albumPeak = 1
         let times: [String: Int64] = ["": 1, "a\tb": 1_700_000_000, "日本/語": -3]
         let bytes = LibraryCache.encode(root: "/m", updated: 42, songs: songs, directoryTimes: times)
         let decoded = try #require(LibraryCache.decode(bytes, root: "/m"))

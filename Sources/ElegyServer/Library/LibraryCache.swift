@@ -5,7 +5,7 @@ import ElegyCore
 /// a header names the format version and the music directory, and a trailer holds the song count.
 ///
 /// ```
-/// elegy-library 3
+/// elegy-library 4
 /// root<TAB>/home/me/Music
 /// updated<TAB>1763776000
 /// uri  size  mtime  duration  rate:channels:type:bits  title  artist  album  albumartist  track  disc ...  composer
@@ -14,10 +14,13 @@ import ElegyCore
 /// Artist/Album<TAB>1763770000
 /// end<TAB>5000
 /// ```
-/// The fields after `composer` are the song's `otherTags`, each `MPD tag name=value`; the directory lines hold each
-/// walked directory's modification time.
+/// The fields after `composer` are the song's `otherTags`, each `MPD tag name=value`, and its ReplayGain values when
+/// it has any, `~replaygain=TRACK_GAIN,TRACK_PEAK,ALBUM_GAIN,ALBUM_PEAK` ("nan" for an absent one); the directory
+/// lines hold each walked directory's modification time.
 enum LibraryCache {
-    static let magic = "elegy-library 3"
+    static let magic = "elegy-library 4"
+    /// The extra field holding a song's ReplayGain values.
+    private static let replayGainKey = "~replaygain"
     private static let fieldCount = 14
 
     /// The cache file's bytes for `songs` (sorted by URI) of the library at `root`.
@@ -58,6 +61,10 @@ enum LibraryCache {
                 append(other.tag.rawValue, to: &out)
                 out.append(UInt8(ascii: "="))
                 field(other.value, to: &out)
+            }
+            if !song.replayGain.isEmpty {
+                let gain = song.replayGain
+                append("\t\(replayGainKey)=\(gain.trackGain),\(gain.trackPeak),\(gain.albumGain),\(gain.albumPeak)", to: &out)
             }
             out.append(UInt8(ascii: "\n"))
         }
@@ -179,16 +186,29 @@ enum LibraryCache {
             format = AudioFormat(sampleRate: rate, channels: channels, sampleType: type, bitsPerSample: bits)
         }
         var otherTags: [SongTag] = []
+        var replayGain = ReplayGain()
         for extra in fields[fieldCount...] {
-            guard let extra, let equals = extra.utf8.firstIndex(of: UInt8(ascii: "=")),
-                let tag = TagType(rawValue: String(extra[..<equals]))
-            else { return nil }
-            otherTags.append(SongTag(tag, String(extra[extra.utf8.index(after: equals)...])))
+            guard let extra, let equals = extra.utf8.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+            let key = String(extra[..<equals])
+            let value = extra[extra.utf8.index(after: equals)...]
+            if key == replayGainKey {
+                let numbers = value.split(separator: ",", omittingEmptySubsequences: false).map { Float(String($0)) }
+                guard numbers.count == 4, let trackGain = numbers[0], let trackPeak = numbers[1],
+                    let albumGain = numbers[2], let albumPeak = numbers[3]
+                else { return nil }
+                (replayGain.trackGain, replayGain.trackPeak) = (trackGain, trackPeak)
+                (replayGain.albumGain, replayGain.albumPeak) = (albumGain, albumPeak)
+                continue
+            }
+            guard let tag = TagType(rawValue: key) else { return nil }
+            otherTags.append(SongTag(tag, String(value)))
         }
-        return Song(
+        var song = Song(
             uri: uri, title: fields[5], artist: fields[6], album: fields[7], albumArtist: fields[8],
             track: fields[9], disc: fields[10], date: fields[11], genre: fields[12], composer: fields[13],
             otherTags: otherTags, duration: duration, format: format, size: size, modified: modified)
+        song.replayGain = replayGain
+        return song
     }
 
     /// The fields that repeat from song to song (Artist … Composer): interned.
