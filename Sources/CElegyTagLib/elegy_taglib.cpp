@@ -9,7 +9,9 @@
 #include <taglib/flacproperties.h>
 #include <taglib/id3v2tag.h>
 #include <taglib/mpegfile.h>
+#include <taglib/mp4file.h>
 #include <taglib/mp4properties.h>
+#include <taglib/mp4tag.h>
 #include <taglib/tfile.h>
 #include <taglib/tpropertymap.h>
 #include <taglib/wavpackproperties.h>
@@ -49,6 +51,25 @@ extern "C" int elegy_taglib_read(const char *path, void *context, ElegyTagVisito
                 const TagLib::ByteVector bytes = value.data(TagLib::String::UTF8);
                 const std::string text(bytes.data(), bytes.size());
                 visitor(context, keyText.c_str(), text.c_str());
+            }
+        }
+        // iTunes-style freeform atoms (----:com.apple.iTunes:replaygain_track_gain) are not in TagLib's property
+        // map; taggers write ReplayGain there in M4A files.
+        if (auto *mp4 = dynamic_cast<TagLib::MP4::File *>(file.file())) {
+            if (const TagLib::MP4::Tag *tag = mp4->tag()) {
+                const std::string prefix = "----:com.apple.iTunes:";
+                for (const auto &item : tag->itemMap()) {
+                    const TagLib::ByteVector key = item.first.data(TagLib::String::UTF8);
+                    const std::string keyText(key.data(), key.size());
+                    if (keyText.compare(0, prefix.size(), prefix) != 0) continue;
+                    const std::string name = keyText.substr(prefix.size());
+                    if (TagLib::String(name, TagLib::String::UTF8).upper().find("REPLAYGAIN_") != 0) continue;
+                    for (const auto &value : item.second.toStringList()) {
+                        const TagLib::ByteVector bytes = value.data(TagLib::String::UTF8);
+                        const std::string text(bytes.data(), bytes.size());
+                        visitor(context, name.c_str(), text.c_str());
+                    }
+                }
             }
         }
         if (audio) {

@@ -238,6 +238,27 @@ struct TagReaderTests {
         #expect(song.replayGain.trackGain == -5 && song.replayGain.albumGain == 6)
         #expect(song.replayGain.trackPeak.isNaN && song.replayGain.albumPeak.isNaN)
 
+        // ID3v2 TXXX frames and MP4 freeform atoms, written by mutagen as taggers write them.
+        let mp3 = "\(directory)/gain.mp3"
+        let m4a = "\(directory)/gain.m4a"
+        try Self.run("lame", ["--silent", wav, mp3])
+        try Self.run("ffmpeg", ["-nostdin", "-v", "error", "-i", wav, "-c:a", "aac", m4a])
+        try Self.run("python3", ["-c", """
+            import sys
+            from mutagen import id3, mp4
+            tags = id3.ID3()
+            tags.add(id3.TXXX(encoding=3, desc="REPLAYGAIN_TRACK_GAIN", text=["-3.50 dB"]))
+            tags.add(id3.TXXX(encoding=3, desc="REPLAYGAIN_ALBUM_PEAK", text=["0.5"]))
+            tags.save(sys.argv[1])
+            file = mp4.MP4(sys.argv[2])
+            file["----:com.apple.iTunes:replaygain_track_gain"] = [b"-2.25 dB"]
+            file.save()
+            """, mp3, m4a])
+        let tagged = try TagReader.song(atPath: mp3, uri: "gain.mp3", size: 1, modified: 2)
+        #expect(tagged.replayGain.trackGain == -3.5 && tagged.replayGain.albumPeak == 0.5)
+        let atoms = try TagReader.song(atPath: m4a, uri: "gain.m4a", size: 1, modified: 2)
+        #expect(atoms.replayGain.trackGain == -2.25)
+
         let plain = "\(directory)/plain.flac"
         try Self.makeFLAC(plain, metaflacArguments: ["--set-tag=TITLE=Quiet", "--set-tag=REPLAYGAIN_TRACK_GAIN=loud"])
         #expect(try Self.songs(plain).fast.replayGain.isEmpty, "a value that is not a number is ignored")
