@@ -34,9 +34,10 @@ struct Elegy: ParsableCommand {
              "volume": 0-100, "repeat": bool, "random": bool,
              "single": "on"|"off"|"oneshot", "consume": "on"|"off"|"oneshot",
              "bitrate": kbps, "audio": "44100:16:2", "updating_db": job id,
-             "error": text, "mood": name, "sleep": seconds left}
+             "error": text, "mood": name, "sleep": seconds left, "underruns": count,
+             "auto_update": "watch limit reached" or null}
           SONG: {"position": 1-based, "id", "file", "title", "artist", "album",
-                 "albumartist", "track", "date", "genre", "name", "duration": s}
+                 "albumartist", "track", "disc", "date", "genre", "name", "duration": s}
           queue:     {"current": 1-based, "songs": [SONG...]}
           search:    {"songs": [SONG...]}
           volume:    {"volume": 0-100}

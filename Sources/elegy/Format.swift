@@ -88,6 +88,7 @@ enum Format {
             ("album", .string(song.album)),
             ("albumartist", .string(song.record["AlbumArtist"])),
             ("track", .string(song.record["Track"])),
+            ("disc", .string(song.record["Disc"])),
             ("date", .string(song.record["Date"])),
             ("genre", .string(song.record["Genre"])),
             ("name", .string(song.name)),
@@ -128,6 +129,10 @@ enum Format {
             let position = song.position ?? index
             let marker = position == current ? ">" : " "
             var line = "\(marker)\(pad(String(position + 1), width)). \(song.displayName)"
+            // On a compilation (an OST, "Various Artists") the album artist says where the song comes from.
+            if let albumArtist = song.record["AlbumArtist"], !albumArtist.isEmpty, albumArtist != song.artist {
+                line += "  [\(albumArtist)]"
+            }
             if let duration = song.duration { line += "  " + time(duration) }
             return line
         }

@@ -144,7 +144,7 @@ struct FormatTests {
         #expect(
             json == #"{"state":"play","song":{"position":3,"id":3,"file":"Ikimono Gakari/Blue Bird.flac","#
                 + #""title":"Blue Bird","artist":"Ikimono Gakari","album":"Blue Bird","albumartist":null,"#
-                + #""track":null,"date":null,"genre":null,"name":null,"duration":245.000},"position":3,"#
+                + #""track":null,"disc":null,"date":null,"genre":null,"name":null,"duration":245.000},"position":3,"#
                 + #""queue_length":10,"elapsed":62.100,"duration":245.000,"volume":80,"repeat":false,"#
                 + #""random":true,"single":"oneshot","consume":"off","bitrate":900,"audio":"44100:16:2","#
                 + #""updating_db":null,"error":null,"mood":null,"sleep":null,"underruns":0,"auto_update":null}"#
@@ -158,8 +158,17 @@ struct FormatTests {
         let songs = [
             Song(Record([Pair("file", "a.flac"), Pair("Title", "A"), Pair("Time", "61"), Pair("Pos", "0")])),
             Song(Record([Pair("file", "b.flac"), Pair("Pos", "1")])),
+            // A compilation's song names its album artist; an album artist equal to the artist is not repeated.
+            Song(Record([
+                Pair("file", "c.m4a"), Pair("Title", "C"), Pair("Artist", "Aimer"),
+                Pair("AlbumArtist", "Various Artists"), Pair("Pos", "2"),
+            ])),
+            Song(Record([Pair("file", "d.flac"), Pair("Title", "D"), Pair("Artist", "LiSA"), Pair("AlbumArtist", "LiSA")])),
         ]
-        #expect(Format.queueLines(songs, current: 1) == [" 1. A  1:01", ">2. b.flac"])
+        #expect(
+            Format.queueLines(songs, current: 1) == [
+                " 1. A  1:01", ">2. b.flac", " 3. Aimer - C  [Various Artists]", " 4. LiSA - D",
+            ])
     }
 
     @Test func watchLines() {
