@@ -49,7 +49,8 @@ enum CommandExecution: Sendable {
     case memory(Handler)
     /// Needs the resolver: on the core queue, which builds it outside the lock first, then under the lock.
     case resolver(Handler)
-    /// Touches files: on the core queue, without the core lock (see `FileCommandContext`).
+    /// Touches files, or reads the whole library: on the core queue, without the core lock (see
+    /// `FileCommandContext`).
     case files(FileHandler)
     /// Answered by `ConnectionSession` itself (idle, close, command lists); in the table so `commands` lists it.
     case session
@@ -106,6 +107,12 @@ final class CommandTableBuilder {
     /// A command that reads or writes files (runs on the core queue, taking the lock only around state).
     func files(_ name: String, _ arguments: ClosedRange<Int>, _ handler: @escaping CommandExecution.FileHandler) {
         commands.append(Command(name: name, arguments: arguments, execution: .files(handler)))
+    }
+
+    /// A command that reads the whole library index (an immutable snapshot), as `find` or `listallinfo` do: it runs
+    /// as a file command, so that 100 ms over 100,000 songs holds up neither the event loop nor the core lock.
+    func library(_ name: String, _ arguments: ClosedRange<Int>, _ handler: @escaping CommandExecution.FileHandler) {
+        files(name, arguments, handler)
     }
 
     /// A command `ConnectionSession` answers.

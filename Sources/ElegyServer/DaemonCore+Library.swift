@@ -30,15 +30,15 @@ extension DaemonCore {
             if path.isEmpty { try writePlaylistList(context, to: &context.response) }
         }
         // Both walk the tree as MPD does: each directory, then its subtree, then a directory's own songs.
-        add("listall", 0...1) { context in
-            context.core.library.walk(normalizedDirectory(context.arguments.first ?? "")) { directory in
+        add.library("listall", 0...1) { context in
+            context.library.walk(normalizedDirectory(context.arguments.first ?? "")) { directory in
                 context.response.field("directory", directory)
             } song: { song in
                 context.response.field("file", song.uri)
             }
         }
-        add("listallinfo", 0...1) { context in
-            let library = context.core.library
+        add.library("listallinfo", 0...1) { context in
+            let library = context.library
             let tagTypes = context.client.tagTypes
             library.walk(normalizedDirectory(context.arguments.first ?? "")) { directory in
                 context.response.field("directory", directory)
@@ -49,23 +49,30 @@ extension DaemonCore {
                 context.response.songRecord(song, tagTypes: tagTypes)
             }
         }
-        add("find", 1...Int.max) { context throws(ProtocolError) in
-            for song in try context.core.library.matchingSongs(context.arguments, caseSensitive: true) {
+        add.library("find", 1...Int.max) { context throws(ProtocolError) in
+            for song in try context.library.matchingSongs(context.arguments, caseSensitive: true) {
                 context.response.songRecord(song, tagTypes: context.client.tagTypes)
             }
         }
-        add("search", 1...Int.max) { context throws(ProtocolError) in
-            for song in try context.core.library.matchingSongs(context.arguments, caseSensitive: false) {
+        add.library("search", 1...Int.max) { context throws(ProtocolError) in
+            for song in try context.library.matchingSongs(context.arguments, caseSensitive: false) {
                 context.response.songRecord(song, tagTypes: context.client.tagTypes)
             }
         }
-        add("findadd", 1...Int.max) { context throws(ProtocolError) in
-            _ = try context.core.player.queue.add(contentsOf: context.core.library.matchingSongs(context.arguments, caseSensitive: true))
-            context.core.player.queueChanged()
+        // The search runs outside the lock; only adding the songs takes it.
+        add.library("findadd", 1...Int.max) { context throws(ProtocolError) in
+            let found = try context.library.matchingSongs(context.arguments, caseSensitive: true)
+            try context.locked { core throws(ProtocolError) in
+                _ = try core.player.queue.add(contentsOf: found)
+                core.player.queueChanged()
+            }
         }
-        add("searchadd", 1...Int.max) { context throws(ProtocolError) in
-            _ = try context.core.player.queue.add(contentsOf: context.core.library.matchingSongs(context.arguments, caseSensitive: false))
-            context.core.player.queueChanged()
+        add.library("searchadd", 1...Int.max) { context throws(ProtocolError) in
+            let found = try context.library.matchingSongs(context.arguments, caseSensitive: false)
+            try context.locked { core throws(ProtocolError) in
+                _ = try core.player.queue.add(contentsOf: found)
+                core.player.queueChanged()
+            }
         }
         add.files("searchaddpl", 2...Int.max) { context throws(ProtocolError) in
             let found = try context.library.matchingSongs(Array(context.arguments.dropFirst()), caseSensitive: false)
@@ -73,12 +80,12 @@ extension DaemonCore {
             try context.storedPlaylists.write(context.arguments[0], songs: existing + found)
             try context.locked { core in core.changed(.storedPlaylist) }
         }
-        add("count", 1...Int.max) { context throws(ProtocolError) in
+        add.library("count", 1...Int.max) { context throws(ProtocolError) in
             var filterArguments = context.arguments
             let groups = try splitGroups(&filterArguments, conflictingWith: nil)
             guard groups.count <= 1 else { throw ProtocolError(.arg, "Too many group clauses") }
             let songs = filterArguments.isEmpty
-                ? context.core.library.songs : try context.core.library.matchingSongs(filterArguments, caseSensitive: true)
+                ? context.library.songs : try context.library.matchingSongs(filterArguments, caseSensitive: true)
             guard let group = groups.first else {
                 writeCount(songs.count, songs.reduce(0) { $0 + ($1.duration ?? 0) }, to: &context.response)
                 return
@@ -99,7 +106,7 @@ extension DaemonCore {
                 if let total = totals[value] { writeCount(total.songs, total.seconds, to: &context.response) }
             }
         }
-        add("list", 1...Int.max) { context throws(ProtocolError) in
+        add.library("list", 1...Int.max) { context throws(ProtocolError) in
             guard let tag = TagType(name: context.arguments[0]), tag != .name else {
                 throw ProtocolError(.arg, "Unknown tag type: \(context.arguments[0])")
             }
@@ -110,7 +117,7 @@ extension DaemonCore {
                 filterArguments = ["artist", filterArguments[0]]
             }
             let songs = filterArguments.isEmpty
-                ? context.core.library.songs : try context.core.library.matchingSongs(filterArguments, caseSensitive: true)
+                ? context.library.songs : try context.library.matchingSongs(filterArguments, caseSensitive: true)
             // The last group clause is the outermost, as in MPD; the listed tag is the innermost level.
             var tree = ValueTree()
             let levels = groups.reversed() + [tag]
