@@ -81,8 +81,19 @@ final class LibraryWatcher: Sendable {
         IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF
             | IN_ONLYDIR | IN_ATTRIB)
 
+    /// Linux's `SCHED_IDLE` (sched.h), which Swift's Glibc module does not export.
+    private static let schedIdle: Int32 = 5
+
     private func run() {
+        // The first walk over every directory runs only when the CPU is otherwise idle: at startup it would compete
+        // with the first scan and the index load on a small machine. Events are handled at normal priority.
+        var idle = sched_param(sched_priority: 0)
+        let lowered = pthread_setschedparam(pthread_self(), LibraryWatcher.schedIdle, &idle) == 0
         watchTree("")
+        if lowered {
+            var normal = sched_param(sched_priority: 0)
+            _ = pthread_setschedparam(pthread_self(), SCHED_OTHER, &normal)
+        }
         let clock = ContinuousClock()
         var pending = Set<String>()
         var firstEvent: ContinuousClock.Instant?
