@@ -31,6 +31,9 @@ extension DaemonCore {
         }
         // Both walk the tree as MPD does: each directory, then its subtree, then a directory's own songs.
         add.library("listall", 0...1) { context in
+            if context.arguments.first.map(normalizedDirectory)?.isEmpty ?? true {
+                context.response.reserve(context.library.songs.count * 72)  // "file: " + a URI + "\n"
+            }
             context.library.walk(normalizedDirectory(context.arguments.first ?? "")) { directory in
                 context.response.field("directory", directory)
             } song: { song in
@@ -39,6 +42,9 @@ extension DaemonCore {
         }
         add.library("listallinfo", 0...1) { context in
             let library = context.library
+            if context.arguments.first.map(normalizedDirectory)?.isEmpty ?? true {
+                context.response.reserve(library.songs.count * 280)  // a song record of ten tags
+            }
             let tagTypes = context.client.tagTypes
             library.walk(normalizedDirectory(context.arguments.first ?? "")) { directory in
                 context.response.field("directory", directory)

@@ -12,6 +12,12 @@ public struct ResponseBuilder: Sendable, Hashable {
 
     public var isEmpty: Bool { bytes.isEmpty }
 
+    /// Makes room for `count` more bytes at once: an answer about to list 100,000 songs grows its buffer once
+    /// instead of doubling it twenty times, copying what it holds each time.
+    public mutating func reserve(_ count: Int) {
+        bytes.reserveCapacity(bytes.count + count)
+    }
+
     /// Appends another builder's bytes.
     public mutating func append(_ other: ResponseBuilder) {
         bytes.append(contentsOf: other.bytes)
