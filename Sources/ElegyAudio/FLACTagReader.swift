@@ -115,8 +115,7 @@ enum FLACTagReader {
             let nameLength = UnsafeRawPointer(equals) - UnsafeRawPointer(bytes)
             let name = String(decoding: UnsafeBufferPointer(start: bytes, count: nameLength), as: UTF8.self)
             let tag = TagType(fileKey: name)
-            let isGain = tag == nil && ["R", "r"].contains(name.first)  // REPLAYGAIN_*, R128_*: `take` decides
-            guard tag != nil || isGain else { continue }
+            guard tag != nil || ReplayGain.isKey(name) else { continue }
             let value = UnsafeBufferPointer(start: bytes + nameLength + 1, count: length - nameLength - 1)
             let end = value.firstIndex(of: 0) ?? value.count
             var text = String(decoding: UnsafeBufferPointer(rebasing: value[..<end]), as: UTF8.self)

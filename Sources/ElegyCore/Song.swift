@@ -106,6 +106,12 @@ public struct ReplayGain: Sendable, Hashable {
     /// Whether the file has any of the values.
     public var isEmpty: Bool { trackGain.isNaN && trackPeak.isNaN && albumGain.isNaN && albumPeak.isNaN }
 
+    /// Whether `key` may name a ReplayGain value (REPLAYGAIN_*, R128_*, any case): a reader calls `take` only then.
+    public static func isKey(_ key: String) -> Bool {
+        let upper = key.uppercased()
+        return upper.hasPrefix("REPLAYGAIN_") || upper.hasPrefix("R128_")
+    }
+
     /// Takes the value of a tag key that holds one (any case); false for other keys. A value that is not a number
     /// is ignored, as MPD ignores it.
     public mutating func take(_ key: String, _ value: String) -> Bool {

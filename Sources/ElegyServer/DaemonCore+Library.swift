@@ -31,10 +31,9 @@ extension DaemonCore {
         }
         // Both walk the tree as MPD does: each directory, then its subtree, then a directory's own songs.
         add.library("listall", 0...1) { context in
-            if context.arguments.first.map(normalizedDirectory)?.isEmpty ?? true {
-                context.response.reserve(context.library.songs.count * 72)  // "file: " + a URI + "\n"
-            }
-            context.library.walk(normalizedDirectory(context.arguments.first ?? "")) { directory in
+            let path = normalizedDirectory(context.arguments.first ?? "")
+            if path.isEmpty { context.response.reserve(context.library.songs.count * 72) }  // "file: URI\n"
+            context.library.walk(path) { directory in
                 context.response.field("directory", directory)
             } song: { song in
                 context.response.field("file", song.uri)
@@ -42,11 +41,10 @@ extension DaemonCore {
         }
         add.library("listallinfo", 0...1) { context in
             let library = context.library
-            if context.arguments.first.map(normalizedDirectory)?.isEmpty ?? true {
-                context.response.reserve(library.songs.count * 280)  // a song record of ten tags
-            }
+            let path = normalizedDirectory(context.arguments.first ?? "")
+            if path.isEmpty { context.response.reserve(library.songs.count * 280) }  // a record of ten tags
             let tagTypes = context.client.tagTypes
-            library.walk(normalizedDirectory(context.arguments.first ?? "")) { directory in
+            library.walk(path) { directory in
                 context.response.field("directory", directory)
                 if let modified = library.modified(ofDirectory: directory) {
                     context.response.field("Last-Modified", timestamp: modified)

@@ -100,16 +100,28 @@ public enum Files {
 
     /// The names in `directory` (without `.` and `..`), unsorted.
     public static func list(_ directory: String) throws(SystemCallError) -> [String] {
+        try entries(directory).map(\.name)
+    }
+
+    /// The entries of `directory` (without `.` and `..`), unsorted, each with whether it is a directory itself: the
+    /// kernel's `d_type`, or `lstat` where the file system gives none. Symbolic links are not followed.
+    public static func entries(_ directory: String) throws(SystemCallError) -> [(name: String, isDirectory: Bool)] {
         guard let stream = opendir(directory) else { throw SystemCallError("opendir", path: directory) }
         defer { closedir(stream) }
-        var names: [String] = []
+        var found: [(name: String, isDirectory: Bool)] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name != "." && name != ".." { names.append(name) }
+            guard name != "." && name != ".." else { continue }
+            var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
+            if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
+                var info = stat()
+                isDirectory = lstat(directory + "/" + name, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+            }
+            found.append((name, isDirectory))
         }
-        return names
+        return found
     }
 
     /// The text of every file in `directories` whose name passes `include`: directory by directory, names sorted

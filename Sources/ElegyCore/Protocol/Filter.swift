@@ -103,14 +103,11 @@ extension Filter {
     /// MPD compares them (after case folding for `search`), and ASCII tags are lowercased as they are read, so
     /// comparing with 100,000 songs' tags allocates only for the non-ASCII ones.
     public struct Needle: Sendable, Hashable {
-        /// The value as the client sent it.
-        public let value: String
         let ignoresCase: Bool
         /// The UTF-8 of `value`, lowercased when `ignoresCase`.
         let bytes: [UInt8]
 
         init(_ value: String, ignoresCase: Bool) {
-            self.value = value
             self.ignoresCase = ignoresCase
             bytes = Array((ignoresCase ? value.lowercased() : value).utf8)
         }

@@ -1,4 +1,5 @@
 import ElegyCore
+import ElegySystem
 import Glibc
 import Logging
 
@@ -158,7 +159,7 @@ final class LibraryWatcher: Sendable {
             }
             guard let directory else { continue }
             if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
-                changed.insert(LibraryWatcher.parent(of: directory))
+                changed.insert(LibraryIndex.parent(of: directory))
                 continue
             }
             if name.isEmpty || name.hasPrefix(".") { continue }  // hidden files are not indexed
@@ -195,29 +196,11 @@ final class LibraryWatcher: Sendable {
                 continue  // vanished or unreadable meanwhile: the scan reports it
             }
             state.withLock { $0.directories[watch] = current }
-            guard let handle = opendir(absolute) else { continue }
-            defer { closedir(handle) }
-            while let entry = readdir(handle) {
-                let type = entry.pointee.d_type
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name.isEmpty || name.hasPrefix(".") { continue }
-                let child = current.isEmpty ? name : current + "/" + name
-                if type == UInt8(DT_DIR) {
-                    stack.append(child)
-                } else if type == UInt8(DT_UNKNOWN) {
-                    var info = stat()
-                    if lstat(root + "/" + child, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { stack.append(child) }
-                }
+            guard let entries = try? Files.entries(absolute) else { continue }
+            for entry in entries where entry.isDirectory && !entry.name.hasPrefix(".") {
+                stack.append(current.isEmpty ? entry.name : current + "/" + entry.name)
             }
         }
-    }
-
-    /// The directory part of a relative path ("" for a top-level entry or the root).
-    static func parent(of path: String) -> String {
-        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
-        return String(Substring(path.utf8[..<slash]))
     }
 
     /// The deepest directory holding all of `paths` ("" when they share none).

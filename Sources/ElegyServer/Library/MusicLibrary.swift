@@ -220,6 +220,10 @@ public final class MusicLibrary: Sendable {
         let clock = ContinuousClock()
         let began = clock.now
         var report = ScanReport(path: path)
+        func secondsSince(_ start: ContinuousClock.Instant) -> Double {
+            let elapsed = (clock.now - start).components
+            return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        }
         // The walk lists directories; reader threads stat the files it found, keep the entries of files whose size
         // and mtime match the old index and read the others, while the walk goes on.
         let job = TagReadJob(threads: ScanThreads.processorCount, old: old, rereadAll: rereadAll)
@@ -268,8 +272,7 @@ public final class MusicLibrary: Sendable {
         if !report.changedIndex, walkedTimes == old.directoryTimes {
             // Nothing changed: no new index, no cache rewrite (a second copy of every song, and 15 MB written).
             report.total = old.songs.count
-            let elapsed = (clock.now - began).components
-            report.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            report.seconds = secondsSince(began)
             logger.info("library scan found no change", metadata: ["library.seconds": "\(report.seconds)"])
             MemoryTuning.releaseFreeMemory()
             return report
@@ -294,8 +297,7 @@ public final class MusicLibrary: Sendable {
         } else if let cacheFile {
             MusicLibrary.saveCache(songs, directoryTimes, root: root, updated: finished, to: cacheFile, logger: logger)
         }
-        let elapsed = (clock.now - began).components
-        report.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        report.seconds = secondsSince(began)
         logger.info(
             "library scan finished",
             metadata: [
