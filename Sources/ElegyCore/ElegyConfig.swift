@@ -39,6 +39,13 @@ public struct ElegyConfig: Sendable, Equatable {
     /// Seconds of silence after which a client is disconnected, unless it waits in `idle` (`connection_timeout`,
     /// MPD's option and default).
     public var connectionTimeout: Int = 60
+    /// Most KiB one answer may hold (`max_output_buffer_size`, MPD's option and unit). MPD's default of 8 MiB
+    /// refuses `listallinfo` from about 30,000 songs on; this one holds it for 400,000.
+    public var maxOutputBufferKiB = ElegyConfig.defaultMaxOutputBytes / 1024
+    /// `maxOutputBufferKiB`'s default in bytes, for daemons started without a config.
+    public static let defaultMaxOutputBytes = 131_072 * 1024
+    /// The `max_output_buffer_size` values accepted (KiB): 64 KiB to 4 GiB.
+    public static let maxOutputBufferRange = 64...4_194_304
     /// Follow the music directory with inotify (`auto_update`, MPD's option; on by default).
     public var autoUpdate = true
     /// Socket path override (`socket`); nil means `$XDG_RUNTIME_DIR/elegy/socket`.
@@ -85,7 +92,7 @@ public struct ElegyConfig: Sendable, Equatable {
             in: top,
             allowed: [
                 "music_directory", "output", "playlists", "restore_paused", "max_connections", "connection_timeout",
-                "socket", "pins", "moods", "auto_update",
+                "socket", "pins", "moods", "auto_update", "max_output_buffer_size",
             ])
 
         if let text = try reader.path(top, "music_directory", paths: paths) { config.musicDirectory = text }
@@ -106,6 +113,11 @@ public struct ElegyConfig: Sendable, Equatable {
         if let seconds = try reader.integer(top, "connection_timeout", in: connectionTimeoutRange, "seconds, an integer")
         {
             config.connectionTimeout = seconds
+        }
+        if let kibibytes = try reader.integer(
+            top, "max_output_buffer_size", in: maxOutputBufferRange, "KiB, an integer")
+        {
+            config.maxOutputBufferKiB = kibibytes
         }
         config.socketPath = try reader.path(top, "socket", paths: paths)
 

@@ -26,6 +26,8 @@ public struct DaemonOptions: Sendable {
     public var connectionTimeout: Int = 60
     /// Moods from the user's config, merged over the curated ones (same name: the user's wins).
     public var userMoods: [Mood]
+    /// Most bytes one answer may hold (`max_output_buffer_size`).
+    public var maxOutputBytes = ElegyConfig.defaultMaxOutputBytes
     /// `auto_update`: follow the music directory with inotify (MPD's option; on by default here).
     public var autoUpdate = true
 
@@ -95,7 +97,7 @@ public final class Daemon: Sendable {
         let settings = DaemonSettings(
             musicDirectory: options.musicDirectory, storedPlaylistDirectory: options.storedPlaylistDirectory,
             softwareMixer: options.softwareMixer, pins: options.pins, outputDevice: options.outputDevice,
-            bufferMilliseconds: options.bufferMilliseconds)
+            bufferMilliseconds: options.bufferMilliseconds, maxOutputBytes: options.maxOutputBytes)
         let core = DaemonCore(
             settings: settings, engine: engine, inbox: inbox, library: library, catalog: catalog,
             registry: registry, logger: logger)

@@ -19,13 +19,17 @@ public struct DaemonSettings: Sendable {
     public var outputDevice: String
     /// How much audio ALSA holds (`output.buffer_time`, ms).
     public var bufferMilliseconds: Int
+    /// Most bytes one answer may hold (`max_output_buffer_size`); a command past it gets an ACK.
+    public var maxOutputBytes: Int
 
     public init(
         musicDirectory: String, storedPlaylistDirectory: String, softwareMixer: Bool = true,
         pins: [String: String] = [:], outputDevice: String,
-        bufferMilliseconds: Int = PlaybackEngine.defaultBufferMilliseconds
+        bufferMilliseconds: Int = PlaybackEngine.defaultBufferMilliseconds,
+        maxOutputBytes: Int = ElegyConfig.defaultMaxOutputBytes
     ) {
         self.bufferMilliseconds = bufferMilliseconds
+        self.maxOutputBytes = maxOutputBytes
         self.musicDirectory = musicDirectory
         self.storedPlaylistDirectory = storedPlaylistDirectory
         self.softwareMixer = softwareMixer
@@ -138,11 +142,12 @@ public final class DaemonCore: @unchecked Sendable {
         }
         var context = client
         let outcome = locked { core in
-            batch.run { (request, response) throws(ProtocolError) in
+            batch.run(outputLimit: settings.maxOutputBytes) { (request, response) throws(ProtocolError) in
                 try core.dispatch(request, client: &context, response: &response)
             }
         }
         client = context
+        logOversized(outcome)
         return outcome
     }
 
@@ -162,11 +167,20 @@ public final class DaemonCore: @unchecked Sendable {
     ) {
         queue.async {
             var context = client
-            let outcome = batch.run { (request, response) throws(ProtocolError) in
+            let outcome = batch.run(outputLimit: self.settings.maxOutputBytes) { (request, response) throws(ProtocolError) in
                 try self.dispatchOnQueue(request, client: &context, response: &response)
             }
+            self.logOversized(outcome)
             completion(outcome, context)
         }
+    }
+
+    /// Says in the log which command was refused for the size of its answer, and how to allow it.
+    private func logOversized(_ outcome: BatchOutcome) {
+        guard let command = outcome.oversizedCommand else { return }
+        logger.warning(
+            "an answer passed max_output_buffer_size and was refused with an ACK; raise it in elegy.toml",
+            metadata: ["command": "\(command)", "max_output_buffer_size": "\(settings.maxOutputBytes / 1024) KiB"])
     }
 
     /// Core queue: runs one request where its table entry says: a file command without the lock (it takes it

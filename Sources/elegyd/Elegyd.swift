@@ -78,6 +78,7 @@ struct Elegyd: ParsableCommand {
             userMoods: settings.moods)
         options.bufferMilliseconds = settings.bufferMilliseconds
         options.autoUpdate = settings.autoUpdate
+        options.maxOutputBytes = settings.maxOutputBufferKiB * 1024
         let store = StateStore(path: stateFile ?? paths.stateFile)
         let saver = StateSaver(store: store, notifySystemd: true)
         let resumePlaying = !settings.restorePaused

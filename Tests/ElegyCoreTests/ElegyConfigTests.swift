@@ -165,6 +165,15 @@ struct ElegyConfigTests {
         }
     }
 
+    @Test func maxOutputBufferSize() throws {
+        #expect(try parse("music_directory = \"/m\"").0.maxOutputBufferKiB == 131_072)
+        #expect(try parse("max_output_buffer_size = 8192").0.maxOutputBufferKiB == 8192)
+        for value in ["63", "4194305", "\"8M\""] {
+            let error = try #require(configError("music_directory = \"/m\"\nmax_output_buffer_size = \(value)\n"))
+            #expect(error.description == "elegy.toml:2: max_output_buffer_size: expected KiB, an integer 64-4194304")
+        }
+    }
+
     @Test func badMixerValue() throws {
         let error = try #require(configError("[output]\ndevice = \"default\"\nmixer = \"hardware\"\n"))
         #expect(

@@ -112,6 +112,41 @@ private func converse(_ input: String, notifyAfter: [Int: [IdleSubsystem]] = [:]
         #expect(converse(exact + "command_list_end\n") == "OK\n")
     }
 
+    /// A command whose answer passes the output limit is answered with an ACK instead of its lines; what the list
+    /// answered before stays, and the buffer never holds much more than the limit while the command writes.
+    @Test func answerOverTheOutputLimitBecomesAnAck() {
+        let limit = 4096
+        var largestBuffer = 0
+        let batch = CommandBatch(
+            listMode: .ok,
+            requests: [Request(command: "status", arguments: []), Request(command: "huge", arguments: []),
+                       Request(command: "status", arguments: [])])
+        let outcome = batch.run(outputLimit: limit) { (request, response) throws(ProtocolError) in
+            if request.command == "status" { response.field("state", "stop") }
+            guard request.command == "huge" else { return }
+            for index in 0..<10_000 {
+                response.field("file", "song \(index).flac")
+                largestBuffer = max(largestBuffer, response.bytes.count)
+            }
+        }
+        #expect(
+            responseText(outcome.bytes)
+                == "state: stop\nlist_OK\nACK [52@1] {huge} Output buffer is full: the answer is larger than "
+                + "max_output_buffer_size (4 KiB)\n")
+        #expect(!outcome.closesConnection)
+        #expect(outcome.oversizedCommand == "huge")
+        #expect(largestBuffer <= limit + 64, "the dropped lines were kept: \(largestBuffer) bytes")
+    }
+
+    @Test func answerUnderTheOutputLimitIsWhole() {
+        let outcome = CommandBatch(Request(command: "huge", arguments: [])).run(outputLimit: 4096) {
+            (_, response) throws(ProtocolError) in
+            for index in 0..<100 { response.field("file", "song \(index).flac") }
+        }
+        #expect(outcome.oversizedCommand == nil)
+        #expect(responseText(outcome.bytes).hasSuffix("file: song 99.flac\nOK\n"))
+    }
+
     @Test func idleAnswersPendingEventsAtOnce() {
         var session = ConnectionSession()
         #expect(session.notify([.player, .mixer]) == nil)

@@ -25,10 +25,13 @@ public enum SessionAction: Sendable, Hashable {
 public struct BatchOutcome: Sendable, Hashable {
     public var bytes: [UInt8]
     public var closesConnection: Bool
+    /// The command whose answer passed the output limit and was refused, for the daemon's log.
+    public var oversizedCommand: String?
 
-    public init(bytes: [UInt8], closesConnection: Bool) {
+    public init(bytes: [UInt8], closesConnection: Bool, oversizedCommand: String? = nil) {
         self.bytes = bytes
         self.closesConnection = closesConnection
+        self.oversizedCommand = oversizedCommand
     }
 }
 
@@ -72,19 +75,32 @@ public struct CommandBatch: Sendable, Hashable {
     /// a batch that fully succeeded. The first failure stops the batch with `ACK [code@index] {command} message`
     /// where index is the position in the list (0 outside lists); whatever the failing command wrote before
     /// throwing stays, as in MPD. `close` stops the batch and asks to close; the list commands themselves are
-    /// not commands inside a list and get MPD's `unknown command`.
-    public func run(_ handler: (Request, inout ResponseBuilder) throws(ProtocolError) -> Void) -> BatchOutcome {
+    /// not commands inside a list and get MPD's `unknown command`. A command whose lines would take the answer
+    /// past `outputLimit` bytes is answered with `outputTooLarge` instead of its lines.
+    public func run(
+        outputLimit: Int = .max, _ handler: (Request, inout ResponseBuilder) throws(ProtocolError) -> Void
+    ) -> BatchOutcome {
         var response = ResponseBuilder()
+        response.limit = outputLimit
         for (position, entry) in entries.enumerated() {
             let index = listMode == .none ? 0 : position
             switch step(entry, response: &response, index: index) {
             case .stop(let outcome): return outcome
             case .run(let request):
+                response.beginCommand()
+                var failure: ProtocolError?
                 do {
                     try handler(request, &response)
                 } catch {
-                    response.ack(error, index: index, command: request.command)
-                    return BatchOutcome(bytes: response.bytes, closesConnection: error.closesConnection)
+                    failure = error
+                }
+                response.endCommand()
+                if response.overflowed { failure = .outputTooLarge(limit: outputLimit) }
+                if let failure {
+                    response.ack(failure, index: index, command: request.command)
+                    return BatchOutcome(
+                        bytes: response.bytes, closesConnection: failure.closesConnection,
+                        oversizedCommand: response.overflowed ? request.command : nil)
                 }
                 if listMode == .ok { response.listOK() }
             }

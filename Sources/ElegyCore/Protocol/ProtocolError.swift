@@ -61,6 +61,13 @@ public struct ProtocolError: Error, Sendable, Hashable, CustomStringConvertible 
     /// `next`, `previous`, `seekcur` while stopped.
     public static let notPlaying = ProtocolError(.playerSync, "Not playing")
 
+    /// A command whose answer would pass `max_output_buffer_size` (MPD closes the connection instead; an ACK
+    /// tells the client why and keeps it connected).
+    public static func outputTooLarge(limit: Int) -> ProtocolError {
+        ProtocolError(
+            .system, "Output buffer is full: the answer is larger than max_output_buffer_size (\(limit / 1024) KiB)")
+    }
+
     /// Adding to a queue that already holds the maximum number of entries.
     public static let playlistTooLarge = ProtocolError(.playlistMax, "Playlist is too large")
 }

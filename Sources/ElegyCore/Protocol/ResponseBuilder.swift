@@ -4,6 +4,12 @@
 /// inside a value (a hostile tag) is written as a space so that it cannot forge protocol lines.
 public struct ResponseBuilder: Sendable, Hashable {
     public private(set) var bytes: [UInt8]
+    /// Most bytes the whole answer may hold (`max_output_buffer_size`); `Int.max` for no limit.
+    public var limit: Int = .max
+    /// Where the current command's lines begin (see `beginCommand`).
+    private var commandStart = 0
+    /// The current command's lines passed `limit` and were dropped: the batch answers it with an ACK instead.
+    public private(set) var overflowed = false
 
     public init(reservingCapacity capacity: Int = 256) {
         bytes = []
@@ -13,9 +19,34 @@ public struct ResponseBuilder: Sendable, Hashable {
     public var isEmpty: Bool { bytes.isEmpty }
 
     /// Makes room for `count` more bytes at once: an answer about to list 100,000 songs grows its buffer once
-    /// instead of doubling it twenty times, copying what it holds each time.
+    /// instead of doubling it twenty times, copying what it holds each time. Never past `limit`.
     public mutating func reserve(_ count: Int) {
-        bytes.reserveCapacity(bytes.count + count)
+        bytes.reserveCapacity(bytes.count + min(count, max(0, limit - bytes.count)))
+    }
+
+    /// Marks the start of one command's lines: if they pass `limit`, only they are dropped.
+    public mutating func beginCommand() {
+        commandStart = bytes.count
+        overflowed = false
+    }
+
+    /// Drops the current command's lines once the answer passed `limit`, so that a client asking for more than the
+    /// limit costs the daemon at most the limit. Checked at each field: one comparison per line.
+    @inline(__always)
+    private mutating func enforceLimit() {
+        guard bytes.count > limit else { return }
+        dropCommand()
+    }
+
+    /// Ends one command's lines: drops all of them if they passed `limit` at any point (`overflowed` then says so),
+    /// including lines written after the last drop.
+    public mutating func endCommand() {
+        if overflowed || bytes.count > limit { dropCommand() }
+    }
+
+    private mutating func dropCommand() {
+        bytes.removeSubrange(commandStart...)
+        overflowed = true
     }
 
     /// Appends another builder's bytes.
@@ -146,6 +177,7 @@ public struct ResponseBuilder: Sendable, Hashable {
     // MARK: Pieces
 
     private mutating func appendKey(_ key: String) {
+        enforceLimit()
         appendUTF8(key)
         bytes.append(0x3A)
         bytes.append(0x20)
