@@ -276,6 +276,26 @@ struct LibraryTests {
         #expect(LibraryCache.decode(bytes, root: "/m/") == nil)
     }
 
+    /// 5,000 songs are read in one piece per processor: the seams lose, duplicate and reorder nothing, and a cache
+    /// cut short, with a count that does not match or with two songs out of order is refused.
+    @Test func largeCacheDecodesInPiecesAndRefusesDamage() throws {
+        let songs = (0..<5000).map { index in
+            Song(
+                uri: String(format: "d%03d/%05d.flac", index / 10, index), title: "T\(index)", artist: "Artist \(index % 7)",
+                album: "Album number \(index / 10)", duration: Double(index), size: Int64(index), modified: 1)
+        }
+        let bytes = LibraryCache.encode(root: "/m", updated: 7, songs: songs, directoryTimes: ["d000": 3])
+        let decoded = try #require(LibraryCache.decode(bytes, root: "/m"))
+        #expect(decoded.songs == songs)
+        #expect(decoded.directoryTimes == ["d000": 3])
+        #expect(LibraryCache.decode(Array(bytes.dropLast(40)), root: "/m") == nil)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(LibraryCache.decode(Array(text.replacingOccurrences(of: "end\t5000", with: "end\t4999").utf8), root: "/m") == nil)
+        // Two neighbours swapped in the middle, where the pieces meet on two processors.
+        let swapped = text.replacingOccurrences(of: "d250/02500.flac", with: "d250/02502.flac", options: [], range: nil)
+        #expect(LibraryCache.decode(Array(swapped.utf8), root: "/m") == nil)
+    }
+
     @Test func listingsFollowTheDirectoryTree() async throws {
         let root = try Fixture.hostileLibrary()
         defer { Fixture.remove(root) }

@@ -1,5 +1,9 @@
 import ElegyCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// An immutable snapshot of the library: songs sorted by URI plus the directory tree, built once per scan or
 /// cache load and then read by any thread without locking.
 final class LibraryIndex: Sendable {
@@ -50,16 +54,17 @@ final class LibraryIndex: Sendable {
         // Songs are sorted, so a directory's songs come in runs: gather each run before storing it.
         var runParent = ""
         var run: [Int] = []
+        // Fields are read one by one: `let song = sortedSongs[index]` copied the whole song, a dozen retains.
         for index in sortedSongs.indices {
-            let song = sortedSongs[index]
-            if let artist = song.artist { artists.insert(artist) }
-            if let album = song.album { albums.insert(album) }
-            seconds += song.duration ?? 0
-            if LibraryIndex.isDirectChild(song.uri, of: runParent) {
+            if let artist = sortedSongs[index].artist { artists.insert(artist) }
+            if let album = sortedSongs[index].album { albums.insert(album) }
+            seconds += sortedSongs[index].duration ?? 0
+            let uri = sortedSongs[index].uri
+            if LibraryIndex.isDirectChild(uri, of: runParent) {
                 run.append(index)
                 continue
             }
-            let parent = LibraryIndex.parent(of: song.uri)
+            let parent = LibraryIndex.parent(of: uri)
             if !run.isEmpty { LibraryIndex.store(run, in: runParent, &directories) }
             runParent = parent
             run = [index]
@@ -130,12 +135,19 @@ final class LibraryIndex: Sendable {
 
     /// Whether `parent(of: path) == directory`, without building the parent String (asked once per song).
     static func isDirectChild(_ path: String, of directory: String) -> Bool {
-        let bytes = path.utf8
-        let prefix = directory.utf8
-        if prefix.isEmpty { return !bytes.contains(UInt8(ascii: "/")) }
-        guard bytes.count > prefix.count, bytes.starts(with: prefix) else { return false }
-        let rest = bytes.dropFirst(prefix.count)
-        return rest.first == UInt8(ascii: "/") && !rest.dropFirst().contains(UInt8(ascii: "/"))
+        var path = path
+        var directory = directory
+        // On contiguous UTF-8 (made so if need be): the generic `starts(with:)` over two UTF8Views was a tenth of
+        // building the index of 100,000 songs.
+        return path.withUTF8 { bytes in
+            directory.withUTF8 { prefix in
+                if prefix.isEmpty { return !bytes.contains(UInt8(ascii: "/")) }
+                guard bytes.count > prefix.count, bytes[prefix.count] == UInt8(ascii: "/"),
+                    let start = bytes.baseAddress, let wanted = prefix.baseAddress, memcmp(start, wanted, prefix.count) == 0
+                else { return false }
+                return !UnsafeBufferPointer(rebasing: bytes[(prefix.count + 1)...]).contains(UInt8(ascii: "/"))
+            }
+        }
     }
 
     /// The directory part of a relative path ("" for a top-level entry).

@@ -111,6 +111,7 @@ public final class MusicLibrary: Sendable {
     /// running. Blocking file read: call at startup, not from an event loop.
     public func loadCache() -> Bool {
         guard let cacheFile else { return false }
+        let started = MonotonicTime.now
         let bytes: [UInt8]
         do {
             bytes = try Files.read(cacheFile)
@@ -118,13 +119,22 @@ public final class MusicLibrary: Sendable {
             logger.debug("no library cache: \(error)", metadata: ["library.cache": "\(cacheFile)"])
             return false
         }
+        let read = started.secondsSince
         guard let contents = LibraryCache.decode(bytes, root: root) else {
             logger.warning(
                 "library cache is unusable (corrupt, old or of another music directory); a scan will rebuild it",
                 metadata: ["library.cache": "\(cacheFile)"])
             return false
         }
+        let decoded = started.secondsSince
         let index = LibraryIndex(sortedSongs: contents.songs, directoryTimes: contents.directoryTimes)
+        let indexed = started.secondsSince
+        logger.info(
+            "library cache loaded",
+            metadata: [
+                "songs": "\(index.songs.count)", "read_ms": "\(Int(read * 1000))",
+                "decode_ms": "\(Int((decoded - read) * 1000))", "index_ms": "\(Int((indexed - decoded) * 1000))",
+            ])
         return state.withLock { state in
             guard state.running == nil else { return false }
             state.index = index
