@@ -39,8 +39,9 @@ public struct ElegyConfig: Sendable, Equatable {
     /// Seconds of silence after which a client is disconnected, unless it waits in `idle` (`connection_timeout`,
     /// MPD's option and default).
     public var connectionTimeout: Int = 60
-    /// Most KiB one answer may hold (`max_output_buffer_size`, MPD's option and unit). MPD's default of 8 MiB
-    /// refuses `listallinfo` from about 30,000 songs on; this one holds it for 400,000.
+    /// Most KiB one answer may hold (`max_output_buffer_size`, MPD's option and unit). `listallinfo` of the
+    /// benchmark's 100,000 songs is 29 MB, so MPD's default of 8 MiB refuses it from about 29,000 songs on; this
+    /// one holds it up to about 450,000.
     public var maxOutputBufferKiB = ElegyConfig.defaultMaxOutputBytes / 1024
     /// `maxOutputBufferKiB`'s default in bytes, for daemons started without a config.
     public static let defaultMaxOutputBytes = 131_072 * 1024
