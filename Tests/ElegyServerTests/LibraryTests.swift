@@ -291,9 +291,24 @@ struct LibraryTests {
         #expect(LibraryCache.decode(Array(bytes.dropLast(40)), root: "/m") == nil)
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(LibraryCache.decode(Array(text.replacingOccurrences(of: "end\t5000", with: "end\t4999").utf8), root: "/m") == nil)
-        // Two neighbours swapped in the middle, where the pieces meet on two processors.
+        // A song given the URI of the one after it: two equal URIs, out of order within a piece.
         let swapped = text.replacingOccurrences(of: "d250/02500.flac", with: "d250/02502.flac", options: [], range: nil)
         #expect(LibraryCache.decode(Array(swapped.utf8), root: "/m") == nil)
+        // The same exactly at the seam between two pieces of the song lines, which only the check across pieces
+        // sees when there are two processors (with one, the piece's own order check refuses it).
+        let regionStart = try #require(text.utf8.ranges(of: Array("songs\t5000\n".utf8)).first).upperBound
+        let regionEnd = try #require(text.utf8.ranges(of: Array("end\t5000\n".utf8)).last).lowerBound
+        let region = Array(text.utf8[regionStart..<regionEnd])
+        let seam = region.withUnsafeBufferPointer { LibraryCache.pieces(of: $0, into: 2).first?.count ?? 0 }
+        let before = String(decoding: region[..<seam], as: UTF8.self)
+        let after = String(decoding: region[seam...], as: UTF8.self)
+        let lastBeforeSeam = try #require(before.split(separator: "\n").last?.split(separator: "\t").first)
+        let firstAfterSeam = try #require(after.split(separator: "\n").first?.split(separator: "\t").first)
+        let atSeam = String(decoding: Array(text.utf8[..<regionStart]), as: UTF8.self) + before
+            + after.replacingOccurrences(of: firstAfterSeam, with: lastBeforeSeam, options: .anchored)
+            + String(decoding: Array(text.utf8[regionEnd...]), as: UTF8.self)
+        #expect(atSeam != text && atSeam.utf8.count == text.utf8.count)
+        #expect(LibraryCache.decode(Array(atSeam.utf8), root: "/m") == nil)
     }
 
     @Test func listingsFollowTheDirectoryTree() async throws {

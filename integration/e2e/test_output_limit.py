@@ -71,7 +71,7 @@ def test_an_answer_past_the_limit_is_an_ack_and_the_client_stays(limited):
         assert client.status()["state"] == "stop"
     finally:
         client.disconnect()
-    assert "max_output_buffer_size" in limited.log_text()
+    assert "passed max_output_buffer_size and was refused" in limited.log_text()
     assert limited.alive()
 
 

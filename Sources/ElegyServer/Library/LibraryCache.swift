@@ -186,7 +186,7 @@ enum LibraryCache {
     /// Exactly `count` song lines, sorted by URI, read in one piece per processor (each with its own interner: an
     /// artist named in two pieces is held twice, a few kilobytes against halving the load of 100,000 songs).
     private static func songLines(_ region: UnsafeBufferPointer<UInt8>, count: Int) -> [Song]? {
-        let parts = pieces(of: region, into: count < 2000 ? 1 : ScanThreads.processorCount)
+        let parts = pieces(of: region, into: count < piecesFrom ? 1 : ScanThreads.processorCount)
         let lineCounts = parts.map(lineCount)
         guard lineCounts.reduce(0, +) == count else { return nil }
         var starts: [Int] = []
@@ -222,6 +222,9 @@ enum LibraryCache {
         return failed ? nil : songs
     }
 
+    /// Fewer songs are read in one piece: starting threads would cost more than it saves.
+    static let piecesFrom = 2000
+
     /// The slots the pieces fill, shared by the threads of `concurrentPerform` (each writes only its own range).
     private struct SlotsBox: @unchecked Sendable {
         let pieces: [UnsafeBufferPointer<UInt8>]
@@ -231,7 +234,7 @@ enum LibraryCache {
     }
 
     /// Cuts `region` into at most `count` pieces of about equal size, each ending with a line break.
-    private static func pieces(of region: UnsafeBufferPointer<UInt8>, into count: Int) -> [UnsafeBufferPointer<UInt8>] {
+    static func pieces(of region: UnsafeBufferPointer<UInt8>, into count: Int) -> [UnsafeBufferPointer<UInt8>] {
         var pieces: [UnsafeBufferPointer<UInt8>] = []
         var start = 0
         for piece in 1...max(1, count) {

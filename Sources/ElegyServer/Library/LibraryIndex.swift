@@ -137,8 +137,8 @@ final class LibraryIndex: Sendable {
     static func isDirectChild(_ path: String, of directory: String) -> Bool {
         var path = path
         var directory = directory
-        // On contiguous UTF-8 (made so if need be): the generic `starts(with:)` over two UTF8Views was a tenth of
-        // building the index of 100,000 songs.
+        // On contiguous UTF-8 (made so if need be): with the generic `starts(with:)` over two UTF8Views this
+        // function was about a third of building the index of 100,000 songs (perf, 2026-12-07).
         return path.withUTF8 { bytes in
             directory.withUTF8 { prefix in
                 if prefix.isEmpty { return !bytes.contains(UInt8(ascii: "/")) }

@@ -227,13 +227,8 @@ public final class MusicLibrary: Sendable {
     /// The scan itself; runs on the coordinator thread. Publishes the new index and writes the cache (on a second
     /// thread, at the same time), and returns when both are done.
     private func performScan(scope: String, path: String?, old: LibraryIndex, rereadAll: Bool) -> ScanReport {
-        let clock = ContinuousClock()
-        let began = clock.now
+        let began = MonotonicTime.now
         var report = ScanReport(path: path)
-        func secondsSince(_ start: ContinuousClock.Instant) -> Double {
-            let elapsed = (clock.now - start).components
-            return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        }
         // The walk lists directories; reader threads stat the files it found, keep the entries of files whose size
         // and mtime match the old index and read the others, while the walk goes on.
         let job = TagReadJob(threads: ScanThreads.processorCount, old: old, rereadAll: rereadAll)
@@ -282,7 +277,7 @@ public final class MusicLibrary: Sendable {
         if !report.changedIndex, walkedTimes == old.directoryTimes {
             // Nothing changed: no new index, no cache rewrite (a second copy of every song, and 15 MB written).
             report.total = old.songs.count
-            report.seconds = secondsSince(began)
+            report.seconds = began.secondsSince
             logger.info("library scan found no change", metadata: ["library.seconds": "\(report.seconds)"])
             MemoryTuning.releaseFreeMemory()
             return report
@@ -307,7 +302,7 @@ public final class MusicLibrary: Sendable {
         } else if let cacheFile {
             MusicLibrary.saveCache(songs, directoryTimes, root: root, updated: finished, to: cacheFile, logger: logger)
         }
-        report.seconds = secondsSince(began)
+        report.seconds = began.secondsSince
         logger.info(
             "library scan finished",
             metadata: [
