@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// MPD's tag names, in MPD's order (the order `tagtypes` lists them in).
 public enum TagType: String, Sendable, Hashable, CaseIterable, Codable {
     case artist = "Artist"
@@ -218,15 +222,24 @@ public struct TagTypeSet: Sendable, Hashable {
 extension String {
     /// Byte order of the UTF-8, as MPD's sorted maps order tag values; reads native strings' bytes in place.
     public func precedesInByteOrder(_ other: String) -> Bool {
+        byteOrder(comparedTo: other) < 0
+    }
+
+    /// `memcmp` order of the two strings' UTF-8 (the shorter first on a shared prefix): negative when `self` comes
+    /// first, zero when equal, positive after. Native strings are compared in place, without copying.
+    public func byteOrder(comparedTo other: String) -> Int {
         let answer = utf8.withContiguousStorageIfAvailable { left in
-            other.utf8.withContiguousStorageIfAvailable { right -> Bool in
-                for index in 0..<Swift.min(left.count, right.count) where left[index] != right[index] {
-                    return left[index] < right[index]
+            other.utf8.withContiguousStorageIfAvailable { right -> Int in
+                let shared = Swift.min(left.count, right.count)
+                if shared > 0, let leftStart = left.baseAddress, let rightStart = right.baseAddress {
+                    let order = memcmp(leftStart, rightStart, shared)
+                    if order != 0 { return Int(order) }
                 }
-                return left.count < right.count
+                return left.count - right.count
             }
         }
         if let answer, let answer { return answer }
-        return utf8.lexicographicallyPrecedes(other.utf8)
+        if utf8.elementsEqual(other.utf8) { return 0 }
+        return utf8.lexicographicallyPrecedes(other.utf8) ? -1 : 1
     }
 }

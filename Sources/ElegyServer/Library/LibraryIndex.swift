@@ -128,9 +128,11 @@ final class LibraryIndex: Sendable {
         var high = songs.count
         while low < high {
             let middle = (low + high) / 2
-            if songs[middle].uri.precedesInByteOrder(uri) { low = middle + 1 } else { high = middle }
+            let order = songs[middle].uri.byteOrder(comparedTo: uri)
+            if order == 0 { return middle }
+            if order < 0 { low = middle + 1 } else { high = middle }
         }
-        return low < songs.count && songs[low].uri.utf8.elementsEqual(uri.utf8) ? low : nil
+        return nil
     }
 
     /// Whether `parent(of: path) == directory`, without building the parent String (asked once per song).

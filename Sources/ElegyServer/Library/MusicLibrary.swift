@@ -237,19 +237,19 @@ public final class MusicLibrary: Sendable {
         report.failed = walker.failures
         let outcomes = job.finish()
 
-        var found: [Song] = []
-        found.reserveCapacity(outcomes.count)
-        var keptCount = 0
+        // Songs are copied out of the old index only once something changed.
+        var kept: [Int] = []
+        kept.reserveCapacity(outcomes.count)
+        var read: [Song] = []
         var failed: [ScanFailure] = []
         for outcome in outcomes {
             switch outcome {
-            case .kept(let song):
-                keptCount += 1
-                found.append(song)
+            case .kept(let position):
+                kept.append(position)
             case .song(let song):
                 report.filesRead += 1
                 if old.position(ofURI: song.uri) == nil { report.added += 1 } else { report.updated += 1 }
-                found.append(song)
+                read.append(song)
             case .failure(let failure):
                 report.filesRead += 1
                 failed.append(failure)
@@ -259,16 +259,15 @@ public final class MusicLibrary: Sendable {
         }
         report.failed += failed.sorted { $0.uri < $1.uri }
         // Every URI found is unique and inside the scope: what the scope held before and was not found is gone.
-        var outside: [Song] = []
         var inScope = 0
         if scope.isEmpty {
             inScope = old.songs.count
         } else {
-            for song in old.songs {
-                if LibraryIndex.contains(scope: scope, song.uri) { inScope += 1 } else { outside.append(song) }
+            for position in old.songs.indices where LibraryIndex.contains(scope: scope, old.songs[position].uri) {
+                inScope += 1
             }
         }
-        report.removed = inScope - keptCount - report.updated
+        report.removed = inScope - kept.count - report.updated
 
         var walkedTimes = walker.directoryTimes
         for (path, modified) in old.directoryTimes where !LibraryIndex.contains(scope: scope, path) {
@@ -282,7 +281,16 @@ public final class MusicLibrary: Sendable {
             MemoryTuning.releaseFreeMemory()
             return report
         }
-        let songs = StringInterner.sharingTagValues(LibraryIndex.sortedByURI(outside + found))
+        var found: [Song] = []
+        found.reserveCapacity(old.songs.count - inScope + kept.count + read.count)
+        if !scope.isEmpty {
+            for position in old.songs.indices where !LibraryIndex.contains(scope: scope, old.songs[position].uri) {
+                found.append(old.songs[position])
+            }
+        }
+        for position in kept { found.append(old.songs[position]) }
+        found += read
+        let songs = StringInterner.sharingTagValues(LibraryIndex.sortedByURI(found))
         report.total = songs.count
         let directoryTimes = walkedTimes
         let finished = Int64(time(nil))

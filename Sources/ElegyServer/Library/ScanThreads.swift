@@ -38,8 +38,10 @@ enum ScanThreads {
 
 /// The outcome of one candidate file.
 enum ReadOutcome: Sendable {
-    /// Unchanged since the old index: its entry is kept, the file was not opened.
-    case kept(Song)
+    /// Unchanged since the old index: its entry (at this position of the old index's songs) is kept, the file was
+    /// not opened. A position, not a copy of the song: an `update` that finds nothing changed handles 100,000 of
+    /// these, and copying each song's fields was a fifth of its time (perf, 2026-12-07).
+    case kept(position: Int)
     /// Read (new or changed).
     case song(Song)
     /// Could not be read (counts as a file read).
@@ -177,8 +179,9 @@ final class TagReadJob: Sendable {
             }
         }
         if !rereadAll, let position = old.position(ofURI: candidate.uri) {
-            let song = old.songs[position]
-            if song.size == stamp.size && song.modified == stamp.modified { return .kept(song) }
+            if old.songs[position].size == stamp.size && old.songs[position].modified == stamp.modified {
+                return .kept(position: position)
+            }
         }
         return TagReadJob.read(candidate, stamp: stamp)
     }
