@@ -37,6 +37,8 @@ let package = Package(
         // No pkgConfig: its .pc file passes -DUTF8PROC_EXPORTS, which SwiftPM refuses with a warning; the header and
         // library are in the default paths.
         .systemLibrary(name: "CUTF8Proc", providers: [.apt(["libutf8proc-dev"])]),
+        // statfs(2) from glibc's <sys/vfs.h>, which Swift's Glibc module leaves out: no library to link.
+        .systemLibrary(name: "CLinuxFS"),
         // FFmpeg's libavformat/libavcodec (Debian libavformat-dev, libavcodec-dev), the decoder MPD, mpv and cmus use,
         // for what libsndfile cannot read: AAC and ALAC in MP4, WavPack, APE, WMA. A small C loop over its
         // macro-heavy API (packets, planar frames, skip samples); Swift sees open/read/seek/close. Loaded with dlopen
@@ -58,7 +60,7 @@ let package = Package(
         .target(
             name: "ElegyServer",
             dependencies: [
-                "ElegySystem", "ElegyCore", "ElegyAudio",
+                "ElegySystem", "ElegyCore", "ElegyAudio", "CLinuxFS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -13,6 +13,7 @@
 #include <taglib/mp4properties.h>
 #include <taglib/mp4tag.h>
 #include <taglib/tfile.h>
+#include <taglib/tfilestream.h>
 #include <taglib/tpropertymap.h>
 #include <taglib/wavpackproperties.h>
 
@@ -33,7 +34,11 @@ int bitsPerSample(const TagLib::AudioProperties *properties) {
 
 extern "C" int elegy_taglib_read(const char *path, void *context, ElegyTagVisitor visitor, ElegyTagAudio *audio) {
     try {
-        TagLib::FileRef file(path, audio != nullptr, TagLib::AudioProperties::Average);
+        // Read-only: given a path, TagLib opens the file for writing where it may, and the close of a file opened
+        // for writing is an inotify IN_CLOSE_WRITE, so every scan set auto_update's watches off again.
+        TagLib::FileStream stream(path, true);
+        if (!stream.isOpen()) return 0;
+        TagLib::FileRef file(&stream, audio != nullptr, TagLib::AudioProperties::Average);
         if (file.isNull() || !file.file()->isValid()) return 0;
         TagLib::PropertyMap properties = file.file()->properties();
         // TagLib names ID3v2's TIT1 (content group) WORK; MPD, and the players its users know, read it as Grouping.

@@ -106,10 +106,13 @@ public final class Daemon: Sendable {
         core.prepare { core in
             if !core.library.loadCache() { _ = core.startUpdate(path: nil) }
             if autoUpdate {
-                core.watcher = LibraryWatcher.start(root: options.musicDirectory, logger: logger) {
-                    [weak core] directories in
+                core.watcher = LibraryWatcher.start(root: options.musicDirectory, logger: logger) { [weak core] watcher in
                     guard let core else { return }
-                    core.queue.async { core.locked { $0.autoUpdate(directories) } }
+                    // Taken under the core's lock: an `update` taking them first leaves an empty list here.
+                    core.queue.async { core.locked { core in
+                        let directories = watcher.takePending()
+                        if !directories.isEmpty { core.autoUpdate(directories) }
+                    } }
                 }
             }
             restore(core)

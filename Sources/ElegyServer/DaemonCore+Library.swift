@@ -161,12 +161,29 @@ extension DaemonCore {
     static let loggedScanFailures = 200
 
     /// Starts a background scan; returns its job id at once. A scan already running is joined, not doubled.
-    /// `rereadAll` (`rescan`) reads every file again instead of only new and changed ones.
-    func startUpdate(path: String?, rereadAll: Bool = false) -> Int {
+    /// `rereadAll` (`rescan`) reads every file again instead of only new and changed ones. While the watches follow
+    /// everything (`watchesVerified`), an `update` looks only at the directories they named since the last walk,
+    /// and one they named none in finishes at once. `named` is for the auto-update: `path` is what events named,
+    /// to be walked as it is.
+    func startUpdate(path: String?, rereadAll: Bool = false, named: Bool = false) -> Int {
         let (job, isNew) = updates.begin()
         guard isNew else { return job }
         changed(.update)
-        let scanPath = path.map(normalizedDirectory).flatMap { $0.isEmpty ? nil : $0 }
+        var scanPath = path.map(normalizedDirectory).flatMap { $0.isEmpty ? nil : $0 }
+        let followed = !rereadAll && !named && watchesVerified && watcher?.followsEverything == true
+        if followed, let watcher {
+            let (walk, later) = DaemonCore.updateScope(scanPath ?? "", changed: watcher.takePending())
+            pendingAutoUpdate += later
+            guard let scope = walk else {
+                updates.finish()
+                logger.debug("library update: the watches saw no change", metadata: ["path": "\(scanPath ?? "/")"])
+                startPendingAutoUpdate()
+                return job
+            }
+            scanPath = scope.isEmpty ? nil : scope
+        }
+        // A walk of everything that began once every directory was watched: what it misses, an event reports.
+        let verifies = scanPath == nil && watcher?.followsEverything == true
         Task(executorPreference: taskExecutor) {
             let report = await self.library.scan(path: scanPath, rereadAll: rereadAll)
             // Name every file the scan skipped (a corrupt file, a FIFO, a symlink loop), not only their count.
@@ -179,6 +196,7 @@ extension DaemonCore {
             }
             self.queue.async { self.locked { core in
                 core.updates.finish()
+                if verifies, core.watcher?.followsEverything == true { core.watchesVerified = true }
                 defer { core.startPendingAutoUpdate() }
                 core.logger.info(
                     "library updated",
@@ -201,12 +219,33 @@ extension DaemonCore {
         if updates.running == nil { startPendingAutoUpdate() }
     }
 
+    /// What an `update` of `scope` must walk when the watches follow everything and named the directories `changed`
+    /// since the last walk: `walk` is nil when none is in the scope, `scope` itself when one holds it (its own
+    /// entries may have changed), else the deepest directory holding those inside it; `later` are the named
+    /// directories not inside the scope, left for the auto-update after this one.
+    static func updateScope(_ scope: String, changed: [String]) -> (walk: String?, later: [String]) {
+        var inside: [String] = []
+        var later: [String] = []
+        var holdsScope = false
+        for directory in changed {
+            if LibraryIndex.contains(scope: scope, directory) {
+                inside.append(directory)
+            } else {
+                // An ancestor's other entries, outside the scope, may have changed too.
+                if LibraryIndex.contains(scope: directory, scope) { holdsScope = true }
+                later.append(directory)
+            }
+        }
+        if holdsScope { return (scope, later) }
+        return (inside.isEmpty ? nil : LibraryWatcher.commonDirectory(inside), later)
+    }
+
     /// Starts the update the watcher asked for meanwhile, if any.
     func startPendingAutoUpdate() {
         guard !pendingAutoUpdate.isEmpty, updates.running == nil else { return }
         let directory = LibraryWatcher.commonDirectory(pendingAutoUpdate)
         pendingAutoUpdate.removeAll()
-        _ = startUpdate(path: directory.isEmpty ? nil : directory)
+        _ = startUpdate(path: directory.isEmpty ? nil : directory, named: true)
     }
 }
 

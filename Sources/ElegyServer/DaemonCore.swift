@@ -88,6 +88,9 @@ public final class DaemonCore: @unchecked Sendable {
     var watcher: LibraryWatcher?
     /// Directories the watcher reported while an update ran: updated when it ends.
     var pendingAutoUpdate: [String] = []
+    /// A walk of the whole tree finished after the watcher followed everything: since then the watches have seen
+    /// every change, and an `update` needs to look only at the directories they named (`updateScope`).
+    var watchesVerified = false
     /// Called (on `queue`) after anything that belongs in the saved state changed.
     var onStateChange: (@Sendable () -> Void)?
     /// The command table (see `DaemonCore+Commands.swift`).

@@ -103,23 +103,30 @@ public enum Files {
         try entries(directory).map(\.name)
     }
 
-    /// The entries of `directory` (without `.` and `..`), unsorted, each with whether it is a directory itself: the
-    /// kernel's `d_type`, or `lstat` where the file system gives none. Symbolic links are not followed.
-    public static func entries(_ directory: String) throws(SystemCallError) -> [(name: String, isDirectory: Bool)] {
+    /// The entries of `directory` (without `.` and `..`), unsorted, each with whether it is a directory itself and
+    /// whether it is a symbolic link: the kernel's `d_type`, or `lstat` where the file system gives none. Symbolic
+    /// links are not followed.
+    public static func entries(_ directory: String) throws(SystemCallError)
+        -> [(name: String, isDirectory: Bool, isSymlink: Bool)]
+    {
         guard let stream = opendir(directory) else { throw SystemCallError("opendir", path: directory) }
         defer { closedir(stream) }
-        var found: [(name: String, isDirectory: Bool)] = []
+        var found: [(name: String, isDirectory: Bool, isSymlink: Bool)] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
             guard name != "." && name != ".." else { continue }
             var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
+            var isSymlink = entry.pointee.d_type == UInt8(DT_LNK)
             if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
                 var info = stat()
-                isDirectory = lstat(directory + "/" + name, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+                if lstat(directory + "/" + name, &info) == 0 {
+                    isDirectory = info.st_mode & S_IFMT == S_IFDIR
+                    isSymlink = info.st_mode & S_IFMT == S_IFLNK
+                }
             }
-            found.append((name, isDirectory))
+            found.append((name, isDirectory, isSymlink))
         }
         return found
     }

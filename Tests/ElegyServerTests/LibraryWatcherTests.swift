@@ -27,7 +27,7 @@ struct LibraryWatcherTests {
         defer { Fixture.remove(root) }
         try FileManager.default.createDirectory(atPath: "\(root)/Artist", withIntermediateDirectories: true)
         let changes = Changes()
-        let watcher = try #require(LibraryWatcher.start(root: root, logger: Fixture.quiet) { changes.record($0) })
+        let watcher = try #require(LibraryWatcher.start(root: root, logger: Fixture.quiet) { changes.record($0.takePending()) })
         defer { watcher.stop() }
         try await waitUntilWatched(watcher, 2)
 
@@ -69,5 +69,70 @@ struct LibraryWatcherTests {
         let deadline = ContinuousClock.now + .seconds(5)
         while watcher.watchedCount < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(watcher.watchedCount >= count)
+    }
+}
+
+@Suite("update while the watches follow everything")
+struct WatchedUpdateScopeTests {
+    /// Only the directories events named are walked; one that holds the scope makes the scope itself the walk, and
+    /// those outside the scope are left for the next auto-update.
+    @Test func theWalkCoversWhatTheEventsNamedInsideTheScope() {
+        #expect(DaemonCore.updateScope("", changed: []) == (walk: nil, later: []))
+        #expect(DaemonCore.updateScope("", changed: ["a/b", "a/c"]) == (walk: "a", later: []))
+        #expect(DaemonCore.updateScope("", changed: ["a/b"]) == (walk: "a/b", later: []))
+        #expect(DaemonCore.updateScope("", changed: [""]) == (walk: "", later: []))
+        #expect(DaemonCore.updateScope("a", changed: ["b/c"]) == (walk: nil, later: ["b/c"]))
+        #expect(DaemonCore.updateScope("a", changed: ["a/x", "b"]) == (walk: "a/x", later: ["b"]))
+        #expect(DaemonCore.updateScope("a/b", changed: ["a"]) == (walk: "a/b", later: ["a"]))
+        #expect(DaemonCore.updateScope("a/b", changed: [""]) == (walk: "a/b", later: [""]))
+        #expect(DaemonCore.updateScope("ab", changed: ["a"]) == (walk: nil, later: ["a"]))
+    }
+}
+
+@Suite("Library watcher: what it can vouch for", .serialized)
+struct LibraryWatcherCoverageTests {
+    /// A tree of plain directories is followed entirely; events are kept until taken, and taken once.
+    @Test func aPlainTreeIsFollowedAndItsChangesAreTakenOnce() async throws {
+        let root = try Fixture.makeDirectory("watch-plain")
+        defer { Fixture.remove(root) }
+        try FileManager.default.createDirectory(atPath: "\(root)/A/B", withIntermediateDirectories: true)
+        let watcher = try #require(LibraryWatcher.start(root: root, logger: Fixture.quiet) { _ in })
+        defer { watcher.stop() }
+        try await waitUntil { watcher.followsEverything }
+        try Data([1]).write(to: URL(fileURLWithPath: "\(root)/A/B/new.flac"))
+        try await waitUntil { watcher.hasPending }
+        #expect(watcher.takePending() == ["A/B"])
+        #expect(watcher.takePending() == [])
+    }
+
+    /// A symbolic link to a directory (whose target changes without events here) means the watches cannot vouch
+    /// for the tree, and so does one to an audio file; a link to anything else does not matter.
+    @Test(arguments: ["dir", "song.flac"]) func aSymbolicLinkInTheTreeIsNotFollowed(_ link: String) async throws {
+        let root = try Fixture.makeDirectory("watch-link")
+        let elsewhere = try Fixture.makeDirectory("watch-elsewhere")
+        defer {
+            Fixture.remove(root)
+            Fixture.remove(elsewhere)
+        }
+        try FileManager.default.createDirectory(atPath: "\(root)/A", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(elsewhere)/dir", withIntermediateDirectories: true)
+        try Data([1]).write(to: URL(fileURLWithPath: "\(elsewhere)/song.flac"))
+        try Data([1]).write(to: URL(fileURLWithPath: "\(elsewhere)/cover.jpg"))
+        try FileManager.default.createSymbolicLink(atPath: "\(root)/A/cover.jpg", withDestinationPath: "\(elsewhere)/cover.jpg")
+        let plain = try #require(LibraryWatcher.start(root: root, logger: Fixture.quiet) { _ in })
+        try await waitUntil { plain.followsEverything }
+        plain.stop()
+        try FileManager.default.createSymbolicLink(atPath: "\(root)/A/\(link)", withDestinationPath: "\(elsewhere)/\(link)")
+        let watcher = try #require(LibraryWatcher.start(root: root, logger: Fixture.quiet) { _ in })
+        defer { watcher.stop() }
+        try await waitUntil { watcher.watchedCount >= 2 }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!watcher.followsEverything)
+    }
+
+    private func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(condition())
     }
 }

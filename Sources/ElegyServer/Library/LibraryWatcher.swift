@@ -1,3 +1,4 @@
+import CLinuxFS
 import ElegyCore
 import ElegySystem
 import Glibc
@@ -8,9 +9,14 @@ import Logging
 ///
 /// One thread of its own blocks in `poll` on the inotify descriptor (no timer while nothing happens). Events are
 /// coalesced: the changed directories are gathered until the disk has been quiet for `quiet`, or `longest` after
-/// the first event, then handed to `onChange` at once, so that copying an album is one update. When the kernel's
+/// the first event, then `onChange` is told that they are due and takes them (`takePending`) when it acts on them,
+/// so that copying an album is one update, and an `update` that takes them first leaves none to be done twice. When the kernel's
 /// watch limit (`fs.inotify.max_user_watches`) is reached, the directories past it are not followed: that is said
 /// once in the log and kept in `limitReached` for `status`; manual `update` keeps working.
+///
+/// `followsEverything` says whether the watches see every change the scan would find: every directory is watched,
+/// none is a symbolic link or on a network file system (whose changes made elsewhere inotify never reports). Then an
+/// `update` only needs to look at the directories events named since the last walk (`takePending`).
 final class LibraryWatcher: Sendable {
     /// How long the disk must be quiet before the gathered changes are handed on.
     static let quiet: Duration = .milliseconds(400)
@@ -19,7 +25,7 @@ final class LibraryWatcher: Sendable {
 
     private let root: String
     private let logger: Logger
-    private let onChange: @Sendable ([String]) -> Void
+    private let onChange: @Sendable (LibraryWatcher) -> Void
     private let descriptor: Int32
     private let state = Lock(WatchState())
 
@@ -28,17 +34,40 @@ final class LibraryWatcher: Sendable {
         var directories: [Int32: String] = [:]
         var limitReached = false
         var stopped = false
+        /// The first walk over every directory has put its watches.
+        var treeWatched = false
+        /// A symbolic link or a network file system was met under the root: its changes may come without events.
+        var unfollowable = false
+        /// Directories named by events and not handed on yet.
+        var pending = Set<String>()
     }
 
     /// Whether some directories are not watched because the kernel's limit was reached.
     var limitReached: Bool { state.withLock { $0.limitReached } }
+
+    /// Whether every change under the root reaches the watches: the whole tree is watched, no watch was refused,
+    /// and no directory is reached through a symbolic link or lies on a network file system.
+    var followsEverything: Bool {
+        state.withLock { $0.treeWatched && !$0.limitReached && !$0.unfollowable }
+    }
+
+    /// Whether events named directories that no one has taken yet.
+    var hasPending: Bool { state.withLock { !$0.pending.isEmpty } }
+
+    /// The directories events named since they were last taken, sorted; taken, so that no one acts on them twice.
+    func takePending() -> [String] {
+        state.withLock { state in
+            defer { state.pending.removeAll() }
+            return state.pending.sorted()
+        }
+    }
 
     /// Watched directories now.
     var watchedCount: Int { state.withLock { $0.directories.count } }
 
     /// Starts watching `root` and its subdirectories on a thread of its own; nil (and a logged reason) when
     /// inotify is not available.
-    static func start(root: String, logger: Logger, onChange: @escaping @Sendable ([String]) -> Void)
+    static func start(root: String, logger: Logger, onChange: @escaping @Sendable (LibraryWatcher) -> Void)
         -> LibraryWatcher?
     {
         let descriptor = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
@@ -59,7 +88,7 @@ final class LibraryWatcher: Sendable {
     }
 
     private init(
-        root: String, descriptor: Int32, logger: Logger, onChange: @escaping @Sendable ([String]) -> Void
+        root: String, descriptor: Int32, logger: Logger, onChange: @escaping @Sendable (LibraryWatcher) -> Void
     ) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         self.descriptor = descriptor
@@ -91,12 +120,18 @@ final class LibraryWatcher: Sendable {
         var idle = sched_param(sched_priority: 0)
         let lowered = pthread_setschedparam(pthread_self(), LibraryWatcher.schedIdle, &idle) == 0
         watchTree("")
+        let follows = state.withLock { state -> Bool in
+            state.treeWatched = true
+            return !state.limitReached && !state.unfollowable
+        }
+        logger.info(
+            "auto_update: watching the music directory",
+            metadata: ["directories": "\(watchedCount)", "follows_everything": "\(follows)"])
         if lowered {
             var normal = sched_param(sched_priority: 0)
             _ = pthread_setschedparam(pthread_self(), SCHED_OTHER, &normal)
         }
         let clock = ContinuousClock()
-        var pending = Set<String>()
         var firstEvent: ContinuousClock.Instant?
         var lastEvent: ContinuousClock.Instant?
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
@@ -118,17 +153,17 @@ final class LibraryWatcher: Sendable {
             if ready > 0 {
                 let count = read(descriptor, buffer.baseAddress, buffer.count)
                 if count > 0 {
-                    pending.formUnion(handle(UnsafeRawBufferPointer(rebasing: buffer[0..<count])))
-                    if !pending.isEmpty {
+                    let changed = handle(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                    if !changed.isEmpty {
+                        state.withLock { $0.pending.formUnion(changed) }
                         lastEvent = clock.now
                         if firstEvent == nil { firstEvent = lastEvent }
                     }
                 }
                 continue
             }
-            if ready == 0, !pending.isEmpty {
-                onChange(pending.sorted())
-                pending.removeAll()
+            if ready == 0, firstEvent != nil {
+                onChange(self)
                 firstEvent = nil
                 lastEvent = nil
             }
@@ -196,11 +231,48 @@ final class LibraryWatcher: Sendable {
                 continue  // vanished or unreadable meanwhile: the scan reports it
             }
             state.withLock { $0.directories[watch] = current }
+            if LibraryWatcher.isNetworkFileSystem(absolute) { markUnfollowable(current, "on a network file system") }
             guard let entries = try? Files.entries(absolute) else { continue }
-            for entry in entries where entry.isDirectory && !entry.name.hasPrefix(".") {
-                stack.append(current.isEmpty ? entry.name : current + "/" + entry.name)
+            for entry in entries where !entry.name.hasPrefix(".") {
+                let path = current.isEmpty ? entry.name : current + "/" + entry.name
+                if entry.isDirectory {
+                    stack.append(path)
+                } else if entry.isSymlink,
+                    LibraryWalker.hasAudioExtension(entry.name) || Files.isDirectory(root + "/" + path)
+                {
+                    // The scan follows it (to a file or a tree elsewhere); a change at its target sends no event here.
+                    markUnfollowable(path, "a symbolic link")
+                }
             }
         }
+    }
+
+    /// Notes (and logs, the first time) that changes under `path` may come without events: `update` then walks the
+    /// whole scope again instead of trusting the watches.
+    private func markUnfollowable(_ path: String, _ why: String) {
+        let first = state.withLock { state -> Bool in
+            defer { state.unfollowable = true }
+            return !state.unfollowable
+        }
+        if first {
+            logger.info(
+                "auto_update: part of the music directory is \(why); `update` walks the whole tree to find its changes",
+                metadata: ["path": "\(path)"])
+        }
+    }
+
+    /// `statfs` magic numbers of file systems whose files other machines change: NFS, SMB/CIFS, FUSE (sshfs,
+    /// rclone), Ceph, 9p, AFS, Coda, Lustre.
+    private static let networkFileSystems: Set<Int> = [
+        0x6969, 0x517B, 0xFF53_4D42, 0xFE53_4D42, 0x6573_5546, 0x00C3_6400, 0x0102_1997, 0x5346_414F, 0x7375_7245,
+        0x0BD0_0BD0,
+    ]
+
+    /// Whether `path` lies on a network file system (false when `statfs` fails: the scan reports such paths).
+    static func isNetworkFileSystem(_ path: String) -> Bool {
+        var info = statfs()
+        guard statfs(path, &info) == 0 else { return false }
+        return networkFileSystems.contains(Int(UInt32(truncatingIfNeeded: info.f_type)))
     }
 
     /// The deepest directory holding all of `paths` ("" when they share none).
