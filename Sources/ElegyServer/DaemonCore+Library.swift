@@ -96,18 +96,21 @@ extension DaemonCore {
             }
             // Per value of the group tag, in byte order, with `list`'s fallbacks; songs without any value count
             // under the empty one, as in MPD.
-            var totals: [String: (songs: Int, seconds: Double)] = [:]
-            // Indices, not `for song in songs`: the iterator hands out a copy of each song (a dozen retains).
-            for index in songs.indices {
-                let seconds = songs[index].duration ?? 0
-                group.forEachListValue(in: songs[index]) { value in
-                    // One hash lookup: the total is changed in place.
-                    Self.addSong(seconds, to: &totals[value, default: (0, 0)])
+            var totals: [ByteKey: (songs: Int, seconds: Double)] = [:]
+            // Songs read in place through the buffer: passed by value, each one would be copied whole.
+            songs.withUnsafeBufferPointer { buffer in
+                guard let first = buffer.baseAddress else { return }
+                for index in buffer.indices {
+                    let seconds = buffer[index].duration ?? 0
+                    group.forEachListValue(at: first + index) { value in
+                        // One hash lookup: the total is changed in place.
+                        Self.addSong(seconds, to: &totals[ByteKey(value), default: (0, 0)])
+                    }
                 }
             }
-            for value in totals.keys.sorted(by: { $0.precedesInByteOrder($1) }) {
-                context.response.field(group.rawValue, value)
-                if let total = totals[value] { writeCount(total.songs, total.seconds, to: &context.response) }
+            for (value, total) in totals.sorted(by: { $0.key.string.precedesInByteOrder($1.key.string) }) {
+                context.response.field(group.rawValue, value.string)
+                writeCount(total.songs, total.seconds, to: &context.response)
             }
         }
         add.library("list", 1...Int.max) { context throws(ProtocolError) in
@@ -125,7 +128,10 @@ extension DaemonCore {
             // The last group clause is the outermost, as in MPD; the listed tag is the innermost level.
             var tree = ValueTree()
             let levels = groups.reversed() + [tag]
-            for index in songs.indices { tree.insert(songs[index], levels: levels[...]) }
+            songs.withUnsafeBufferPointer { buffer in
+                guard let first = buffer.baseAddress else { return }
+                for index in buffer.indices { tree.insert(first + index, levels: levels[...]) }
+            }
             tree.write(levels: levels[...], to: &context.response)
         }
     }
@@ -278,8 +284,7 @@ extension MusicLibrary {
         let order = try sortText.map { text throws(ProtocolError) in try SongOrder(text) }
         let filter = try Filter.parse(arguments: filterArguments, caseSensitiveDefault: caseSensitive)
         let songs = self.songs
-        var matching: [Song] = []
-        for index in songs.indices where filter.matches(songs[index]) { matching.append(songs[index]) }
+        var matching = filter.matchingPositions(in: songs).map { songs[$0] }
         if let order { matching = order.sorted(matching) }
         if let window { matching = Array(matching[window.clamped(to: 0..<matching.count)]) }
         return matching
@@ -347,20 +352,21 @@ struct SongOrder {
 /// `list`'s nested answer: the values of the outermost tag, each with the values of the next tag among its songs,
 /// and so on; every level in byte order, as MPD's sorted maps give it.
 private struct ValueTree {
-    var children: [String: ValueTree] = [:]
+    var children: [ByteKey: ValueTree] = [:]
 
-    mutating func insert(_ song: Song, levels: ArraySlice<TagType>) {
+    /// Adds the song `song` points to (read in place, not copied).
+    mutating func insert(_ song: UnsafePointer<Song>, levels: ArraySlice<TagType>) {
         guard let tag = levels.first else { return }
-        tag.forEachListValue(in: song) { value in
-            children[value, default: ValueTree()].insert(song, levels: levels.dropFirst())
+        tag.forEachListValue(at: song) { value in
+            children[ByteKey(value), default: ValueTree()].insert(song, levels: levels.dropFirst())
         }
     }
 
     func write(levels: ArraySlice<TagType>, to response: inout ResponseBuilder) {
         guard let tag = levels.first else { return }
-        for value in children.keys.sorted(by: { $0.precedesInByteOrder($1) }) {
-            response.field(tag.rawValue, value)
-            children[value]?.write(levels: levels.dropFirst(), to: &response)
+        for (value, child) in children.sorted(by: { $0.key.string.precedesInByteOrder($1.key.string) }) {
+            response.field(tag.rawValue, value.string)
+            child.write(levels: levels.dropFirst(), to: &response)
         }
     }
 }

@@ -62,38 +62,56 @@ public indirect enum Filter: Sendable, Hashable {
         return parts.count == 1 ? parts[0] : .and(parts)
     }
 
+    /// The positions in `songs` of the songs that match, in order.
+    public func matchingPositions(in songs: [Song]) -> [Int] {
+        var positions: [Int] = []
+        songs.withUnsafeBufferPointer { buffer in
+            guard let first = buffer.baseAddress else { return }
+            for position in buffer.indices where matches(at: first + position) { positions.append(position) }
+        }
+        return positions
+    }
+
     /// Whether `song` passes the filter.
     public func matches(_ song: Song) -> Bool {
+        withUnsafePointer(to: song) { matches(at: $0) }
+    }
+
+    /// `matches` on a song read in place. Through a pointer because a `Song` passed by value was copied whole at
+    /// each test (every field retained and released: 60% of a `find` over 100,000 songs, perf 2026-12-07); through
+    /// `pointee` only the fields tested are read.
+    func matches(at song: UnsafePointer<Song>) -> Bool {
         switch self {
         case .compare(let field, let op, let needle, let negated):
             return Filter.compare(field, op, needle, song: song) != negated
         case .base(let directory):
             let trimmed = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
-            return trimmed.isEmpty || song.uri == trimmed || song.uri.hasPrefix(trimmed + "/")
+            return trimmed.isEmpty || song.pointee.uri == trimmed || song.pointee.uri.hasPrefix(trimmed + "/")
         case .not(let inner):
-            return !inner.matches(song)
+            return !inner.matches(at: song)
         case .and(let filters):
-            return filters.allSatisfy { $0.matches(song) }
+            return filters.allSatisfy { $0.matches(at: song) }
         }
     }
 
-    private static func compare(_ field: Field, _ op: Operator, _ needle: Needle, song: Song) -> Bool {
+    private static func compare(_ field: Field, _ op: Operator, _ needle: Needle, song: UnsafePointer<Song>) -> Bool {
         switch field {
         case .file:
-            return needle.test(op, song.uri)
+            return needle.test(op, song.pointee.uri)
         case .any:
             // Every tag value once: the fields, then the other tags (which hold the fields' further values too).
             for tag in TagType.fieldOrder {
-                if let value = tag.value(in: song), needle.test(op, value) { return true }
+                if let value = tag.value(at: song), needle.test(op, value) { return true }
             }
-            return song.otherTags.contains { needle.test(op, $0.value) }
+            return song.pointee.otherTags.contains { needle.test(op, $0.value) }
         case .tag(let tag):
             // AlbumArtist falls back to Artist when absent, as in MPD; an absent tag matches only "". A tag with
             // several values matches when one of them does.
             var source = tag
-            if tag.value(in: song) == nil, tag == .albumArtist { source = .artist }
-            guard source.value(in: song) != nil else { return needle.bytes.isEmpty }
-            return source.anyValue(in: song) { needle.test(op, $0) }
+            if tag.value(at: song) == nil, tag == .albumArtist { source = .artist }
+            guard let first = source.value(at: song) else { return needle.bytes.isEmpty }
+            if needle.test(op, first) { return true }
+            return song.pointee.otherTags.contains { $0.tag == source && needle.test(op, $0.value) }
         }
     }
 }
