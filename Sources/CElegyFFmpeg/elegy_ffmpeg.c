@@ -71,7 +71,11 @@ static struct {
 
 /// Why loading FFmpeg failed; empty once it is loaded.
 static char load_failure[512];
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+/// Guards the handles, `users` and the table while FFmpeg is loaded or unloaded.
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *handles[3];
+/// Open streams: FFmpeg stays loaded while there is one.
+static long users;
 
 static void *open_library(const char *soname) {
     void *handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
@@ -82,21 +86,67 @@ static void *open_library(const char *soname) {
     return handle;
 }
 
-static void load_ffmpeg(void) {
-    void *avutil = open_library("libavutil.so." AV_STRINGIFY(LIBAVUTIL_VERSION_MAJOR));
-    void *avcodec = open_library("libavcodec.so." AV_STRINGIFY(LIBAVCODEC_VERSION_MAJOR));
-    void *avformat = open_library("libavformat.so." AV_STRINGIFY(LIBAVFORMAT_VERSION_MAJOR));
-    if (!avutil || !avcodec || !avformat) return;
+static void close_libraries(void) {
+    for (int index = 2; index >= 0; index--) {
+        if (handles[index]) dlclose(handles[index]);
+        handles[index] = NULL;
+    }
+}
+
+/// Under `load_lock`: loads the three libraries and fills the table, unless they are loaded. 0, or -1 with
+/// `load_failure` filled (and nothing left loaded).
+static int load_ffmpeg(void) {
+    if (handles[0]) return 0;
+    load_failure[0] = 0;
+    void *avutil = handles[0] = open_library("libavutil.so." AV_STRINGIFY(LIBAVUTIL_VERSION_MAJOR));
+    void *avcodec = handles[1] = open_library("libavcodec.so." AV_STRINGIFY(LIBAVCODEC_VERSION_MAJOR));
+    void *avformat = handles[2] = open_library("libavformat.so." AV_STRINGIFY(LIBAVFORMAT_VERSION_MAJOR));
+    if (!avutil || !avcodec || !avformat) {
+        close_libraries();
+        return -1;
+    }
 #define ELEGY_AV_LOOKUP(library, name)                                                                                 \
     ffmpeg.name = (__typeof__(ffmpeg.name))dlsym(library, #name);                                                       \
     if (!ffmpeg.name) {                                                                                                \
         snprintf(load_failure, sizeof load_failure, "FFmpeg lacks %s", #name);                                         \
-        return;                                                                                                        \
+        close_libraries();                                                                                             \
+        return -1;                                                                                                     \
     }
     ELEGY_AV_FUNCTIONS(ELEGY_AV_LOOKUP)
 #undef ELEGY_AV_LOOKUP
     // FFmpeg logs to stderr by default; Elegy reports failures itself, per file, through the error strings below.
     ffmpeg.av_log_set_level(AV_LOG_QUIET);
+    return 0;
+}
+
+/// Takes a use of FFmpeg, loading it first if need be. 0, or -1 with `error` filled.
+static int retain_ffmpeg(char *error, size_t error_size) {
+    pthread_mutex_lock(&load_lock);
+    int rc = load_ffmpeg();
+    if (rc == 0) {
+        users++;
+    } else if (error && error_size > 0) {
+        snprintf(error, error_size, "%s", load_failure);
+    }
+    pthread_mutex_unlock(&load_lock);
+    return rc;
+}
+
+static void release_ffmpeg(void) {
+    pthread_mutex_lock(&load_lock);
+    users--;
+    pthread_mutex_unlock(&load_lock);
+}
+
+int elegy_av_unload_if_unused(void) {
+    pthread_mutex_lock(&load_lock);
+    int unloaded = handles[0] && users == 0;
+    if (unloaded) {
+        close_libraries();
+        memset(&ffmpeg, 0, sizeof ffmpeg);
+    }
+    pthread_mutex_unlock(&load_lock);
+    return unloaded;
 }
 
 // Every FFmpeg call below goes through the table.
@@ -172,20 +222,18 @@ static int describe_samples(const AVCodecContext *codec, ElegyAVInfo *info) {
 }
 
 ElegyAV *elegy_av_open(const char *path, ElegyAVInfo *info, char *error, size_t error_size) {
-    pthread_once(&load_once, load_ffmpeg);
-    if (load_failure[0]) {
-        set_error(error, error_size, load_failure, 0);
-        return NULL;
-    }
+    if (retain_ffmpeg(error, error_size) != 0) return NULL;
     ElegyAV *stream = calloc(1, sizeof *stream);
     if (!stream) {
         set_error(error, error_size, "out of memory", 0);
+        release_ffmpeg();
         return NULL;
     }
     int rc = avformat_open_input(&stream->format, path, NULL, NULL);
     if (rc < 0) {
         set_error(error, error_size, "not a file FFmpeg reads", rc);
         free(stream);
+        release_ffmpeg();
         return NULL;
     }
     rc = avformat_find_stream_info(stream->format, NULL);
@@ -403,4 +451,5 @@ void elegy_av_close(ElegyAV *stream) {
     avcodec_free_context(&stream->codec);
     avformat_close_input(&stream->format);
     free(stream);
+    release_ffmpeg();
 }

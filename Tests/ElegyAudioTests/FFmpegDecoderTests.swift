@@ -175,4 +175,32 @@ import Testing
         let failed = events.compactMap { if case .trackFailed(let id, _) = $0 { id } else { nil } }
         #expect(failed == [2, 3, 4])
     }
+
+    /// FFmpeg's libraries are unloaded once no stream is open (not while one is), and load again for the next file,
+    /// which decodes as before.
+    @Test func ffmpegUnloadsWhenUnusedAndLoadsAgain() throws {
+        let dir = try TestAudio.makeDirectory("unload")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try TestAudio.write("\(dir)/a.wav", format: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), frames: 20_000, seed: 31)
+        try Self.ffmpeg("\(dir)/a.wav", to: "\(dir)/a.m4a", codec: "alac")
+        func mapped() throws -> Bool {
+            // Read to the end: /proc files report a size of 0.
+            let maps = try #require(FileHandle(forReadingAtPath: "/proc/self/maps")).readDataToEndOfFile()
+            return String(decoding: maps, as: UTF8.self).contains("libavcodec")
+        }
+        let expected = try TestAudio.decodedBytes("\(dir)/a.wav")
+        do {
+            let decoder = try Decoder(path: "\(dir)/a.m4a")
+            #expect(!DecoderPlugin.unloadUnusedLibraries(), "unloaded under an open stream")
+            #expect(try mapped())
+            var buffer = [UInt8](repeating: 0, count: 20_000 * 4)
+            let got = try buffer.withUnsafeMutableBytes { try decoder.read(into: $0.baseAddress!, frames: 20_000) }
+            #expect(got == 20_000 && buffer == expected)
+        }
+        #expect(DecoderPlugin.unloadUnusedLibraries())
+        #expect(try !mapped())
+        #expect(!DecoderPlugin.unloadUnusedLibraries(), "nothing is left to unload")
+        #expect(try TestAudio.decodedBytes("\(dir)/a.m4a") == expected)
+        #expect(try mapped())
+    }
 }

@@ -1,4 +1,5 @@
 import ElegyCore
+import ElegyAudio
 import Logging
 import ElegySystem
 
@@ -278,7 +279,7 @@ public final class MusicLibrary: Sendable {
             report.total = old.songs.count
             report.seconds = began.secondsSince
             logger.info("library scan found no change", metadata: ["library.seconds": "\(report.seconds)"])
-            MemoryTuning.releaseFreeMemory()
+            MusicLibrary.releaseScanMemory()
             return report
         }
         var found: [Song] = []
@@ -319,9 +320,15 @@ public final class MusicLibrary: Sendable {
                 "library.failed": "\(report.failed.count)", "library.total": "\(report.total)",
                 "library.seconds": "\(report.seconds)",
             ])
-        // The walk and the cache bytes are gone: give their pages back.
-        MemoryTuning.releaseFreeMemory()
+        MusicLibrary.releaseScanMemory()
         return report
+    }
+
+    /// After a scan: the walk and the cache bytes are gone, so their pages go back to the kernel, and FFmpeg's
+    /// libraries, which reading M4A files loaded, are unloaded unless a stream plays through them.
+    private static func releaseScanMemory() {
+        DecoderPlugin.unloadUnusedLibraries()
+        MemoryTuning.releaseFreeMemory()
     }
 
     /// Writes the cache file for `songs` (sorted by URI); logs a failure (the next start then rescans).
