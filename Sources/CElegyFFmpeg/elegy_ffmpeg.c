@@ -294,6 +294,54 @@ fail:
     return NULL;
 }
 
+int elegy_av_probe(const char *path, ElegyAVInfo *info, char *error, size_t error_size) {
+    if (retain_ffmpeg(error, error_size) != 0) return -1;
+    AVFormatContext *format = NULL;
+    int rc = avformat_open_input(&format, path, NULL, NULL);
+    if (rc < 0) {
+        set_error(error, error_size, "not a file FFmpeg reads", rc);
+        release_ffmpeg();
+        return -1;
+    }
+    int probed = 0;
+    rc = av_find_best_stream(format, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
+    if (rc >= 0) {
+        const AVStream *audio = format->streams[rc];
+        const AVCodecParameters *parameters = audio->codecpar;
+        ElegyAVInfo found = {0};
+        found.sample_rate = parameters->sample_rate;
+        found.channels = parameters->ch_layout.nb_channels;
+        int bits = parameters->bits_per_coded_sample;
+        // What FFmpeg's decoders deliver, known without opening them: AAC always float; ALAC 16-bit or, for 20 to
+        // 32 bits, left-justified 32-bit integers (the decoder's bits_per_raw_sample is the stored sample size).
+        if (parameters->codec_id == AV_CODEC_ID_AAC) {
+            found.sample_kind = ELEGY_AV_FLOAT;
+            found.bits = 32;
+            probed = 1;
+        } else if (parameters->codec_id == AV_CODEC_ID_ALAC && (bits == 16 || (bits > 16 && bits <= 32))) {
+            found.sample_kind = bits == 16 ? ELEGY_AV_INT16 : ELEGY_AV_INT32;
+            found.bits = bits;
+            probed = 1;
+        }
+        if (found.sample_rate <= 0 || found.channels <= 0) probed = 0;
+        if (probed) {
+            found.frames = -1;
+            if (audio->duration != AV_NOPTS_VALUE && audio->duration > 0) {
+                found.frames = av_rescale_q(audio->duration, audio->time_base, (AVRational){1, found.sample_rate});
+            } else if (format->duration != AV_NOPTS_VALUE && format->duration > 0) {
+                found.frames = av_rescale(format->duration, found.sample_rate, AV_TIME_BASE);
+            }
+            found.bit_rate = parameters->bit_rate > 0 ? parameters->bit_rate : format->bit_rate;
+            snprintf(found.codec, sizeof found.codec, "%s", parameters->codec_id == AV_CODEC_ID_AAC ? "aac" : "alac");
+            found.lossless = parameters->codec_id == AV_CODEC_ID_ALAC;
+            *info = found;
+        }
+    }
+    avformat_close_input(&format);
+    release_ffmpeg();
+    return probed;
+}
+
 /// Makes `frame` hold the next decoded samples. Returns 1, 0 at the end, -1 with `error` filled.
 static int next_frame(ElegyAV *stream, char *error, size_t error_size) {
     int bad_packets = 0;

@@ -116,6 +116,31 @@ public final class Decoder {
         }
     }
 
+    /// The format and duration of an FFmpeg file read from its container alone (`elegy_av_probe`), for the library
+    /// scan; nil when the codec needs a decoder opened to tell (then open a `Decoder`). Throws when FFmpeg cannot
+    /// read the file or it is not a regular file.
+    public static func probeContainer(path: String) throws(DecoderError) -> (format: AudioFormat, duration: Double?)? {
+        let (fd, _) = try Decoder.openRegularFile(path)
+        close(fd)
+        var info = ElegyAVInfo()
+        var message = [CChar](repeating: 0, count: 256)
+        let probed = elegy_av_probe(path, &info, &message, message.count)
+        if probed < 0 {
+            throw DecoderError(function: "avformat_open_input", path: path, message: Decoder.text(message))
+        }
+        guard probed == 1, info.channels <= 32, info.sample_rate <= 768_000 else { return nil }
+        let sampleType: AudioFormat.SampleType =
+            switch info.sample_kind {
+            case ELEGY_AV_INT16: .int16
+            case ELEGY_AV_INT32: .int32
+            default: .float32
+            }
+        let format = AudioFormat(
+            sampleRate: Int(info.sample_rate), channels: Int(info.channels), sampleType: sampleType,
+            bitsPerSample: Int(info.bits))
+        return (format, info.frames > 0 ? Double(info.frames) / Double(info.sample_rate) : nil)
+    }
+
     deinit {
         if let handle { sf_close(handle) }
         if let stream { elegy_av_close(stream) }

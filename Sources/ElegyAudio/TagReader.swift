@@ -7,9 +7,10 @@ import ElegyCore
 #endif
 
 /// Reads a library entry (tags, duration, format) from a file: native FLAC files through libFLAC's metadata API
-/// (`FLACTagReader`, which reads only the metadata blocks and runs on every scanner thread at once); everything else
-/// — and every FLAC file libFLAC refuses — through the decoder (`Decoder`: libsndfile or FFmpeg) for the audio and
-/// TagLib for the tags, with libsndfile's own strings where TagLib does not know the file.
+/// (`FLACTagReader`, which reads only the metadata blocks and runs on every scanner thread at once); AAC and ALAC in
+/// MP4 through FFmpeg's container alone (`Decoder.probeContainer`) and TagLib; everything else — and every FLAC file
+/// libFLAC refuses — through the decoder (`Decoder`: libsndfile or FFmpeg) for the audio and TagLib for the tags,
+/// with libsndfile's own strings where TagLib does not know the file.
 public enum TagReader {
     /// Builds the `Song` for the file at `path`, whose URI in the library is `uri`.
     /// Tags the file lacks stay nil (the path fallback belongs to the scanner). Throws when the file cannot be
@@ -50,6 +51,11 @@ public enum TagReader {
     static func songWithDecoder(atPath path: String, uri: String, size: Int64, modified: Int64)
         throws(DecoderError) -> Song
     {
+        if DecoderPlugin.forPath(path) == .ffmpeg, let probed = try Decoder.probeContainer(path: path) {
+            var song = Song(uri: uri, duration: probed.duration, format: probed.format, size: size, modified: modified)
+            _ = readTagLibTags(path, into: &song)
+            return song
+        }
         let decoder = try Decoder(path: path)
         var song = Song(uri: uri, duration: decoder.duration, format: decoder.format, size: size, modified: modified)
         if !readTagLibTags(path, into: &song), decoder.plugin == .sndfile {

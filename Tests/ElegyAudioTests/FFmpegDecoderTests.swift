@@ -203,4 +203,28 @@ import Testing
         #expect(try TestAudio.decodedBytes("\(dir)/a.m4a") == expected)
         #expect(try mapped())
     }
+
+    /// The scan's container-only probe says what opening the decoder says (format and duration to the frame), for
+    /// AAC and for ALAC at 16 and 24 bits; WavPack needs its decoder opened, so the probe leaves it to the decoder.
+    @Test func theContainerProbeAgreesWithTheDecoder() throws {
+        let dir = try TestAudio.makeDirectory("probe")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try TestAudio.write("\(dir)/a.wav", format: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), frames: 54_419, seed: 41)
+        try TestAudio.write(
+            "\(dir)/b.wav", format: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_24), frames: 30_001, rate: 96000, seed: 42)
+        try Self.ffmpeg("\(dir)/a.wav", to: "\(dir)/aac.m4a", codec: "aac")
+        try Self.ffmpeg("\(dir)/a.wav", to: "\(dir)/alac16.m4a", codec: "alac")
+        try Self.ffmpeg("\(dir)/b.wav", to: "\(dir)/alac24.m4a", codec: "alac")
+        for name in ["aac.m4a", "alac16.m4a", "alac24.m4a"] {
+            let path = "\(dir)/\(name)"
+            let probed = try #require(try Decoder.probeContainer(path: path), "\(name) not probed")
+            let decoder = try Decoder(path: path)
+            #expect(probed.format == decoder.format, "\(name)")
+            #expect(probed.duration == decoder.duration, "\(name)")
+            #expect(probed.duration != nil, "\(name)")
+        }
+        try Self.run("wavpack", ["-q", "-y", "\(dir)/a.wav", "-o", "\(dir)/a.wv"])
+        #expect(try Decoder.probeContainer(path: "\(dir)/a.wv") == nil)
+        #expect(throws: DecoderError.self) { try Decoder.probeContainer(path: "\(dir)/a.wav.missing.m4a") }
+    }
 }

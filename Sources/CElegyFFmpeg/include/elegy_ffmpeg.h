@@ -40,6 +40,12 @@ ElegyAV *elegy_av_open(const char *path, ElegyAVInfo *info, char *error, size_t 
 /// 0 at the end, -1 with `error` filled when the file is damaged.
 long elegy_av_read(ElegyAV *stream, void *buffer, long frames, char *error, size_t error_size);
 
+/// What a library scan needs of `path` (rate, channels, sample kind, frames), read from the container alone,
+/// without opening a decoder or reading packets: for AAC and ALAC in MP4, whose decoders' output is known from the
+/// codec, opening the decoder was most of a scan's time. Returns 1 with `info` filled, 0 for a codec this does not
+/// cover (open it with `elegy_av_open`), -1 with `error` filled when FFmpeg cannot read the file.
+int elegy_av_probe(const char *path, ElegyAVInfo *info, char *error, size_t error_size);
+
 /// Unloads FFmpeg's libraries when no stream is open (the next `elegy_av_open` loads them again): a scan of M4A
 /// files leaves them mapped, about 20 MB of resident memory that playback of FLAC and MP3 never needs. Returns 1
 /// when they were unloaded, 0 when they were not loaded or a stream is open.
