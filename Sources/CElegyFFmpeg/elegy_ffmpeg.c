@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /// Undecodable packets in a row after which a file counts as damaged rather than merely scratched.
 enum { MAX_BAD_PACKETS_IN_A_ROW = 64 };
@@ -43,6 +44,7 @@ struct ElegyAV {
     X(avformat, av_read_frame)                                                                                         \
     X(avformat, av_seek_frame)                                                                                         \
     X(avformat, avformat_close_input)                                                                                  \
+    X(avformat, av_find_input_format)                                                                                  \
     X(avcodec, av_packet_alloc)                                                                                        \
     X(avcodec, av_packet_free)                                                                                         \
     X(avcodec, av_packet_unref)                                                                                        \
@@ -156,6 +158,7 @@ int elegy_av_unload_if_unused(void) {
 #define av_read_frame ffmpeg.av_read_frame
 #define av_seek_frame ffmpeg.av_seek_frame
 #define avformat_close_input ffmpeg.avformat_close_input
+#define av_find_input_format ffmpeg.av_find_input_format
 #define av_packet_alloc ffmpeg.av_packet_alloc
 #define av_packet_free ffmpeg.av_packet_free
 #define av_packet_unref ffmpeg.av_packet_unref
@@ -294,10 +297,20 @@ fail:
     return NULL;
 }
 
+/// Whether `path` ends in an MP4 suffix (.m4a, .m4b, .mp4), in any case.
+static int has_mp4_suffix(const char *path) {
+    const char *dot = strrchr(path, '.');
+    return dot && (strcasecmp(dot, ".m4a") == 0 || strcasecmp(dot, ".m4b") == 0 || strcasecmp(dot, ".mp4") == 0);
+}
+
 int elegy_av_probe(const char *path, ElegyAVInfo *info, char *error, size_t error_size) {
     if (retain_ffmpeg(error, error_size) != 0) return -1;
     AVFormatContext *format = NULL;
-    int rc = avformat_open_input(&format, path, NULL, NULL);
+    // An MP4 by its name is opened as one: probing the content against every demuxer FFmpeg has was half of this
+    // call's time. Should it not be one after all, the content decides.
+    int rc = -1;
+    if (has_mp4_suffix(path)) rc = avformat_open_input(&format, path, av_find_input_format("mp4"), NULL);
+    if (rc < 0) rc = avformat_open_input(&format, path, NULL, NULL);
     if (rc < 0) {
         set_error(error, error_size, "not a file FFmpeg reads", rc);
         release_ffmpeg();
