@@ -450,9 +450,14 @@ public struct PlayQueue: Sendable, Hashable {
     /// Exchanges two entries' positions (order untouched, as MPD's `SwapPositions`).
     private mutating func swapUnchecked(_ first: Int, _ second: Int) {
         guard first != second else { return }
-        entries.swapAt(first, second)
-        entries[first].version = version
-        entries[second].version = version
+        let version = self.version
+        // Through the buffer, whose swap moves the two entries' bytes: Array's own retained and released each
+        // entry's references (4 of the 6 atomic operations per swap; shuffling 13,000 entries took 3× MPD's time).
+        entries.withUnsafeMutableBufferPointer { buffer in
+            buffer.swapAt(first, second)
+            buffer[first].version = version
+            buffer[second].version = version
+        }
     }
 
     /// Draws a new random play order over every entry.
