@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Accumulates the bytes of an MPD response: `Key: value` lines, `list_OK`, `OK`, `ACK`.
 ///
 /// Values are written straight into one byte array; numbers are formatted without creating strings. A line break
@@ -192,9 +196,11 @@ public struct ResponseBuilder: Sendable, Hashable {
 
     private mutating func appendSanitized(_ text: String) {
         // Values almost never hold a line break: look in place first, then copy in one go.
-        let clean = text.utf8.withContiguousStorageIfAvailable { raw in
-            for byte in raw where byte == 0x0A || byte == 0x0D { return false }
-            return true
+        let clean = text.utf8.withContiguousStorageIfAvailable { raw -> Bool in
+            // memchr, not a loop over the bytes: this runs for every value of every answer (an eighth of
+            // `listall` of 100,000 songs went to the byte loop, perf 2026-12-07).
+            guard let start = raw.baseAddress, !raw.isEmpty else { return true }
+            return memchr(start, 0x0A, raw.count) == nil && memchr(start, 0x0D, raw.count) == nil
         }
         if clean == true { return appendUTF8(text) }
         let start = bytes.count

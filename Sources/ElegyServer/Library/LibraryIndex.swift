@@ -206,7 +206,11 @@ final class LibraryIndex: Sendable {
                 stack.append(.songsOf(name))
                 for child in (directories[name]?.subdirectories ?? []).reversed() { stack.append(.directory(child)) }
             case .songsOf(let name):
-                for index in directories[name]?.songs ?? [] { visitSong(songs[index]) }
+                // Lent through the buffer's pointer: `songs[index]` was copied whole (every field retained).
+                songs.withUnsafeBufferPointer { buffer in
+                    guard let first = buffer.baseAddress else { return }
+                    for index in directories[name]?.songs ?? [] { visitSong((first + index).pointee) }
+                }
             }
         }
     }
