@@ -223,6 +223,12 @@ import Testing
             #expect(probed.duration == decoder.duration, "\(name)")
             #expect(probed.duration != nil, "\(name)")
         }
+        // Named .m4a but an ADTS stream: the MP4 demuxer refuses it, the content decides, and as ADTS headers do not
+        // give the layout without packets read, the scan opens the decoder.
+        try Self.ffmpeg("\(dir)/a.wav", to: "\(dir)/adts.m4a", codec: "aac", extra: ["-f", "adts"])
+        #expect(try Decoder.probeContainer(path: "\(dir)/adts.m4a") == nil)
+        let scanned = try TagReader.song(atPath: "\(dir)/adts.m4a", uri: "adts.m4a", size: 1, modified: 1)
+        #expect(scanned.format == (try Decoder(path: "\(dir)/adts.m4a")).format)
         try Self.run("wavpack", ["-q", "-y", "\(dir)/a.wav", "-o", "\(dir)/a.wv"])
         #expect(try Decoder.probeContainer(path: "\(dir)/a.wv") == nil)
         #expect(throws: DecoderError.self) { try Decoder.probeContainer(path: "\(dir)/a.wav.missing.m4a") }

@@ -1,0 +1,33 @@
+import ElegyCore
+import Testing
+
+/// Tag values compare and group by their UTF-8 bytes, as MPD's maps do, not by Unicode canonical equivalence.
+@Suite struct ByteOrderTests {
+    @Test func byteOrderFollowsTheBytes() {
+        #expect("a".byteOrder(comparedTo: "b") < 0)
+        #expect("b".byteOrder(comparedTo: "a") > 0)
+        #expect("ab".byteOrder(comparedTo: "abc") < 0)
+        #expect("".byteOrder(comparedTo: "") == 0)
+        #expect("".byteOrder(comparedTo: "a") < 0)
+        let long = String(repeating: "Yoko Kanno ", count: 4)
+        #expect(long.byteOrder(comparedTo: long) == 0)
+        #expect(long.byteOrder(comparedTo: long + "x") < 0)
+        // Bytes, not characters: "Z" (0x5A) comes before "a" (0x61), "é" (0xC3 0xA9) after "z".
+        #expect("Z".precedesInByteOrder("a"))
+        #expect("z".precedesInByteOrder("é"))
+    }
+
+    /// "é" written precomposed and decomposed are one String to Swift but two values to MPD.
+    @Test func canonicallyEquivalentSpellingsAreTwoKeys() {
+        let precomposed = "Caf\u{E9}"
+        let decomposed = "Cafe\u{301}"
+        #expect(precomposed == decomposed)
+        #expect(ByteKey(precomposed) != ByteKey(decomposed))
+        #expect(precomposed.byteOrder(comparedTo: decomposed) != 0)
+        var counts: [ByteKey: Int] = [:]
+        for value in [precomposed, decomposed, precomposed] { counts[ByteKey(value), default: 0] += 1 }
+        #expect(counts[ByteKey(precomposed)] == 2)
+        #expect(counts[ByteKey(decomposed)] == 1)
+        #expect(ByteKey(String(precomposed)) == ByteKey(precomposed))
+    }
+}
