@@ -130,8 +130,9 @@ extension DaemonCore {
         _ arguments: [String], caseSensitive: Bool, client: ClientContext, to response: inout ResponseBuilder
     ) throws(ProtocolError) {
         let filter = try Filter.parse(arguments: arguments, caseSensitiveDefault: caseSensitive)
-        for (position, entry) in player.queue.entries.enumerated() where filter.matches(entry.song) {
-            response.queueRecord(entry, position: position, tagTypes: client.tagTypes)
+        let entries = player.queue.entries
+        for position in filter.matchingPositions(in: entries) {
+            response.queueRecord(entries[position], position: position, tagTypes: client.tagTypes)
         }
     }
 

@@ -74,6 +74,22 @@ def test_add_and_playlistinfo_records_start_with_file(client):
     assert client.playlistid(ids[1])[0]["file"] == f"{AURORA}/02 - Polar Night.flac"
 
 
+def test_playlistfind_and_playlistsearch_give_the_matching_queue_entries(client):
+    """Exact and case-insensitive matches over the queue, with their positions, as MPD answers them."""
+    client.clear()
+    client.add(AURORA)
+    client.add("Brook Tamsin/Paper Boats")
+    found = client.playlistfind("artist", "Aurora Lane")
+    assert [(r["pos"], r["title"]) for r in found] == [("0", "First Light"), ("1", "Polar Night"),
+                                                       ("2", "Ice Harbour")]
+    assert client.playlistfind("artist", "aurora lane") == []
+    searched = client.playlistsearch("title", "harbour")
+    assert [(r["pos"], r["file"]) for r in searched] == [
+        ("2", f"{AURORA}/03 - Ice Harbour.flac"), ("3", "Brook Tamsin/Paper Boats/01 - Harbour Song.flac")]
+    assert [r["pos"] for r in client.playlistsearch("(title contains 'o')")] == ["1", "2", "3", "4"]
+    client.clear()
+
+
 def test_playback_commands_return_nothing(client):
     client.clear()
     client.add(AURORA)

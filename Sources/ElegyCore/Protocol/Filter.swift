@@ -72,6 +72,17 @@ public indirect enum Filter: Sendable, Hashable {
         return positions
     }
 
+    /// The positions in `entries` (the queue, for `playlistfind`/`playlistsearch`) whose songs match, in order; each
+    /// song is read where its entry holds it, not copied out.
+    public func matchingPositions(in entries: [QueueEntry]) -> [Int] {
+        var positions: [Int] = []
+        for position in entries.indices {
+            let storage = entries[position].storage
+            if withUnsafePointer(to: storage.song, { matches(at: $0) }) { positions.append(position) }
+        }
+        return positions
+    }
+
     /// Whether `song` passes the filter.
     public func matches(_ song: Song) -> Bool {
         withUnsafePointer(to: song) { matches(at: $0) }

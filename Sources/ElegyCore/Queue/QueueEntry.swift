@@ -14,7 +14,7 @@ public struct QueueEntry: Sendable, Hashable {
     public internal(set) var version: UInt32
     /// The curated playlist song this entry was resolved from, if any (`playlist/index` or similar).
     public var curatedKey: String?
-    private var storage: SongStorage
+    private(set) var storage: SongStorage
 
     public init(id: Int, song: Song, version: UInt32, curatedKey: String? = nil) {
         self.id = id
@@ -37,7 +37,7 @@ public struct QueueEntry: Sendable, Hashable {
 }
 
 /// An immutable song shared by the queue entries that copy one another.
-private final class SongStorage: Sendable {
+final class SongStorage: Sendable {
     let song: Song
     init(_ song: Song) { self.song = song }
 }
