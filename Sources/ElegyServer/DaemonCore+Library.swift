@@ -36,7 +36,7 @@ extension DaemonCore {
             context.library.walk(path) { directory in
                 context.response.field("directory", directory)
             } song: { song in
-                context.response.field("file", song.uri)
+                context.response.field("file", song.pointee.uri)
             }
         }
         add.library("listallinfo", 0...1) { context in
@@ -50,7 +50,7 @@ extension DaemonCore {
                     context.response.field("Last-Modified", timestamp: modified)
                 }
             } song: { song in
-                context.response.songRecord(song, tagTypes: tagTypes)
+                context.response.songRecord(at: song, tagTypes: tagTypes)
             }
         }
         add.library("find", 1...Int.max) { context throws(ProtocolError) in

@@ -2,15 +2,24 @@ extension ResponseBuilder {
     /// A song record in MPD's order: `file`, `Last-Modified`, `Format`, the enabled tags, `Time`, `duration`, and
     /// for queue entries `Pos` and `Id`. `file:` comes first because clients split records on it.
     public mutating func songRecord(_ song: Song, position: Int? = nil, id: Int? = nil, tagTypes: TagTypeSet = .all) {
-        field("file", song.uri)
-        if song.modified > 0 { field("Last-Modified", timestamp: song.modified) }
-        if let format = song.format { field("Format", format: format) }
+        withUnsafePointer(to: song) { songRecord(at: $0, position: position, id: id, tagTypes: tagTypes) }
+    }
+
+    /// `songRecord` of a song read in place (a library walk lends songs through their array's buffer): a `Song`
+    /// passed by value from another module is copied whole, every field retained and released.
+    public mutating func songRecord(
+        at song: UnsafePointer<Song>, position: Int? = nil, id: Int? = nil, tagTypes: TagTypeSet = .all
+    ) {
+        field("file", song.pointee.uri)
+        if song.pointee.modified > 0 { field("Last-Modified", timestamp: song.pointee.modified) }
+        if let format = song.pointee.format { field("Format", format: format) }
         // `supported` lists the tags with fields first; the others can only come from `otherTags`.
-        let tags = song.otherTags.isEmpty ? TagType.supported.prefix(TagType.fieldOrder.count) : TagType.supported[...]
+        let tags =
+            song.pointee.otherTags.isEmpty ? TagType.supported.prefix(TagType.fieldOrder.count) : TagType.supported[...]
         for tag in tags where tagTypes.contains(tag) {
-            tag.forEachValue(in: song) { value in if !value.isEmpty { field(tag.rawValue, value) } }
+            tag.forEachValue(at: song) { value in if !value.isEmpty { field(tag.rawValue, value) } }
         }
-        if let duration = song.duration, duration.isFinite, duration >= 0 {
+        if let duration = song.pointee.duration, duration.isFinite, duration >= 0 {
             field("Time", ResponseBuilder.roundedSeconds(duration))
             field("duration", milliseconds: duration)
         }

@@ -96,10 +96,15 @@ public enum TagType: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// Calls `body` with each of this tag's values in `song`, the first one first.
     public func forEachValue(in song: Song, _ body: (String) -> Void) {
-        if let first = value(in: song) { body(first) }
-        guard !song.otherTags.isEmpty else { return }
+        withUnsafePointer(to: song) { forEachValue(at: $0, body) }
+    }
+
+    /// `forEachValue(in:)` of a song read in place.
+    func forEachValue(at song: UnsafePointer<Song>, _ body: (String) -> Void) {
+        if let first = value(at: song) { body(first) }
+        guard !song.pointee.otherTags.isEmpty else { return }
         var skippedFirst = TagType.fieldTags.contains(self)
-        for other in song.otherTags where other.tag == self {
+        for other in song.pointee.otherTags where other.tag == self {
             // Tags without a field: `value(in:)` already gave the first of `otherTags`.
             if !skippedFirst {
                 skippedFirst = true

@@ -66,7 +66,8 @@ public final class MusicLibrary: Sendable {
     }
 
     /// Visits `path`'s subtree in MPD's `listall` order (see `LibraryIndex.walk`).
-    public func walk(_ path: String, directory: (String) -> Void, song: (borrowing Song) -> Void) {
+    /// `song` gets a pointer to each song, valid only during the call.
+    public func walk(_ path: String, directory: (String) -> Void, song: (UnsafePointer<Song>) -> Void) {
         index.walk(path, directory: directory, song: song)
     }
 
