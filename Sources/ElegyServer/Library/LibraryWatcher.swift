@@ -120,10 +120,8 @@ final class LibraryWatcher: Sendable {
         var idle = sched_param(sched_priority: 0)
         let lowered = pthread_setschedparam(pthread_self(), LibraryWatcher.schedIdle, &idle) == 0
         watchTree("")
-        let follows = state.withLock { state -> Bool in
-            state.treeWatched = true
-            return !state.limitReached && !state.unfollowable
-        }
+        state.withLock { $0.treeWatched = true }
+        let follows = followsEverything
         logger.info(
             "auto_update: watching the music directory",
             metadata: ["directories": "\(watchedCount)", "follows_everything": "\(follows)"])
@@ -217,11 +215,7 @@ final class LibraryWatcher: Sendable {
             let watch = inotify_add_watch(descriptor, absolute, LibraryWatcher.mask | UInt32(IN_DONT_FOLLOW))
             if watch < 0 {
                 if errno == ENOSPC {
-                    let first = state.withLock { state -> Bool in
-                        defer { state.limitReached = true }
-                        return !state.limitReached
-                    }
-                    if first {
+                    if setForTheFirstTime(\.limitReached) {
                         logger.warning(
                             "auto_update: the inotify watch limit is reached; directories past it follow the disk on `update` only (raise fs.inotify.max_user_watches)",
                             metadata: ["watched": "\(watchedCount)"])
@@ -247,14 +241,18 @@ final class LibraryWatcher: Sendable {
         }
     }
 
+    /// Sets the flag at `flag`; true when it was not set before (whoever sets it first logs why).
+    private func setForTheFirstTime(_ flag: WritableKeyPath<WatchState, Bool>) -> Bool {
+        state.withLock { state in
+            defer { state[keyPath: flag] = true }
+            return !state[keyPath: flag]
+        }
+    }
+
     /// Notes (and logs, the first time) that changes under `path` may come without events: `update` then walks the
     /// whole scope again instead of trusting the watches.
     private func markUnfollowable(_ path: String, _ why: String) {
-        let first = state.withLock { state -> Bool in
-            defer { state.unfollowable = true }
-            return !state.unfollowable
-        }
-        if first {
+        if setForTheFirstTime(\.unfollowable) {
             logger.info(
                 "auto_update: part of the music directory is \(why); `update` walks the whole tree to find its changes",
                 metadata: ["path": "\(path)"])
