@@ -38,6 +38,14 @@ def session_root():
         shutil.rmtree(root, ignore_errors=True)
 
 
+def fresh_copy(library: Path, session_root: Path, name: str) -> Path:
+    """A copy of `library` under `session_root` that one module may change (an old one is replaced)."""
+    root = session_root / name
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(library, root)
+    return root
+
+
 @pytest.fixture(scope="session")
 def library(session_root) -> Path:
     """The generated library: tagged 44.1 kHz 16-bit tracks in Artist/Album/NN - Title layout (songs.LIBRARY)."""

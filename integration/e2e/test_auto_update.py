@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import fresh_copy
+
 
 
 @pytest.fixture(scope="module")
 def music(session_root, library) -> Path:
     """A copy of the generated library that this module may change."""
-    root = session_root / "auto-update-music"
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(library, root)
-    return root
+    return fresh_copy(library, session_root, "auto-update-music")
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import fresh_copy
 from harness import media, mpc
 
 FOLLOWING = "auto_update: watching the music directory"
@@ -37,10 +38,7 @@ def title_of(daemon, uri: str) -> str:
 
 @pytest.fixture(scope="module")
 def music(session_root, library) -> Path:
-    root = session_root / "watched-update-music"
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(library, root)
-    return root
+    return fresh_copy(library, session_root, "watched-update-music")
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +85,9 @@ def test_an_update_right_after_a_change_finds_it(daemon, music):
 @pytest.fixture(scope="module")
 def linked(start_daemon, session_root, library):
     """A music directory whose "Linked" is a symbolic link to a directory outside it."""
-    root = session_root / "linked-music"
+    root = fresh_copy(library, session_root, "linked-music")
     outside = session_root / "linked-outside"
-    for path in (root, outside):
-        shutil.rmtree(path, ignore_errors=True)
-    shutil.copytree(library, root)
+    shutil.rmtree(outside, ignore_errors=True)
     outside.mkdir()
     (root / "Linked").symlink_to(outside, target_is_directory=True)
     return start_daemon(root, "null", name="linked"), outside
