@@ -66,9 +66,7 @@ struct LibraryWatcherTests {
     }
 
     private func waitUntilWatched(_ watcher: LibraryWatcher, _ count: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while watcher.watchedCount < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(watcher.watchedCount >= count)
+        try await waitUntil { watcher.watchedCount >= count }
     }
 }
 
@@ -129,10 +127,11 @@ struct LibraryWatcherCoverageTests {
         try await Task.sleep(for: .milliseconds(200))
         #expect(!watcher.followsEverything)
     }
+}
 
-    private func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(condition())
-    }
+/// Waits (sleeping 10 ms at a time) up to 5 s for `condition`, then expects it.
+private func waitUntil(_ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(5)
+    while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    #expect(condition())
 }
