@@ -276,39 +276,53 @@ struct LibraryTests {
         #expect(LibraryCache.decode(bytes, root: "/m/") == nil)
     }
 
-    /// 5,000 songs are read in one piece per processor: the seams lose, duplicate and reorder nothing, and a cache
-    /// cut short, with a count that does not match or with two songs out of order is refused.
+    /// 5,000 songs are two pieces, read on two threads: the seam loses, duplicates and reorders nothing, the counts
+    /// `stats` shows come back, and a cache cut short, with a count that does not match, with two songs out of order
+    /// (within a piece, or exactly at the seam, which only the check across pieces sees) or with a reference past
+    /// the shared values is refused.
     @Test func largeCacheDecodesInPiecesAndRefusesDamage() throws {
         let songs = (0..<5000).map { index in
             Song(
                 uri: String(format: "d%03d/%05d.flac", index / 10, index), title: "T\(index)", artist: "Artist \(index % 7)",
                 album: "Album number \(index / 10)", duration: Double(index), size: Int64(index), modified: 1)
         }
+        #expect(songs.count > LibraryCache.songsPerPiece && songs.count >= LibraryCache.piecesFrom)
         let bytes = LibraryCache.encode(root: "/m", updated: 7, songs: songs, directoryTimes: ["d000": 3])
         let decoded = try #require(LibraryCache.decode(bytes, root: "/m"))
         #expect(decoded.songs == songs)
         #expect(decoded.directoryTimes == ["d000": 3])
-        #expect(LibraryCache.decode(Array(bytes.dropLast(40)), root: "/m") == nil)
-        let text = String(decoding: bytes, as: UTF8.self)
-        #expect(LibraryCache.decode(Array(text.replacingOccurrences(of: "end\t5000", with: "end\t4999").utf8), root: "/m") == nil)
-        // A song given the URI of the one after it: two equal URIs, out of order within a piece.
-        let swapped = text.replacingOccurrences(of: "d250/02500.flac", with: "d250/02502.flac", options: [], range: nil)
-        #expect(LibraryCache.decode(Array(swapped.utf8), root: "/m") == nil)
-        // The same exactly at the seam between two pieces of the song lines, which only the check across pieces
-        // sees when there are two processors (with one, the piece's own order check refuses it).
-        let regionStart = try #require(text.utf8.ranges(of: Array("songs\t5000\n".utf8)).first).upperBound
-        let regionEnd = try #require(text.utf8.ranges(of: Array("end\t5000\n".utf8)).last).lowerBound
-        let region = Array(text.utf8[regionStart..<regionEnd])
-        let seam = region.withUnsafeBufferPointer { LibraryCache.pieces(of: $0, into: 2).first?.count ?? 0 }
-        let before = String(decoding: region[..<seam], as: UTF8.self)
-        let after = String(decoding: region[seam...], as: UTF8.self)
-        let lastBeforeSeam = try #require(before.split(separator: "\n").last?.split(separator: "\t").first)
-        let firstAfterSeam = try #require(after.split(separator: "\n").first?.split(separator: "\t").first)
-        let atSeam = String(decoding: Array(text.utf8[..<regionStart]), as: UTF8.self) + before
-            + after.replacingOccurrences(of: firstAfterSeam, with: lastBeforeSeam, options: .anchored)
-            + String(decoding: Array(text.utf8[regionEnd...]), as: UTF8.self)
-        #expect(atSeam != text && atSeam.utf8.count == text.utf8.count)
-        #expect(LibraryCache.decode(Array(atSeam.utf8), root: "/m") == nil)
+        #expect(decoded.artists == 7 && decoded.albums == 500)
+        #expect(LibraryIndex.distinctArtistsAndAlbums(songs) == (7, 500))
+        // A Bool, so that a failure does not print 5,000 songs.
+        func refused(_ damaged: [UInt8]) -> Bool { LibraryCache.decode(damaged, root: "/m") == nil }
+        #expect(refused(Array(bytes.dropLast(40))))
+        #expect(refused(Array(bytes.dropLast())))
+        #expect(refused(bytes + [0]))
+        var miscounted = bytes
+        miscounted[miscounted.count - 4] ^= 1  // the trailer's song count
+        #expect(refused(miscounted))
+        var otherVersion = bytes
+        otherVersion[LibraryCache.magic.count - 2] = UInt8(ascii: "5")
+        #expect(refused(otherVersion))
+
+        func withURI(of source: Int, at target: Int) -> [UInt8] {
+            var damaged = songs
+            damaged[target].uri = songs[source].uri
+            return LibraryCache.encode(root: "/m", updated: 7, songs: damaged, directoryTimes: ["d000": 3])
+        }
+        #expect(refused(withURI(of: 2502, at: 2500)))
+        let seam = LibraryCache.songsPerPiece
+        #expect(refused(withURI(of: seam - 1, at: seam)))
+
+        // Song 0's first shared value ("Artist 0", number 1) pointed past the table of 7 + 500 values.
+        let uri = Array(songs[0].uri.utf8)
+        let songStart = try #require(bytes.indices.first { bytes[$0...].starts(with: uri) }) - 4
+        // URI, size, mtime, flags, duration, title (count + 1 and bytes), then the shared values.
+        let artistOffset = songStart + 4 + uri.count + 8 + 8 + 1 + 8 + 4 + "T0".utf8.count
+        #expect(Array(bytes[artistOffset..<(artistOffset + 4)]) == [1, 0, 0, 0])
+        var pastTable = bytes
+        pastTable[artistOffset + 3] = 0x01  // number 16,777,217
+        #expect(refused(pastTable))
     }
 
     @Test func listingsFollowTheDirectoryTree() async throws {

@@ -23,11 +23,11 @@ final class LibraryIndex: Sendable {
             countUnder > 0 && lastUnder - firstUnder + 1 == countUnder ? firstUnder...lastUnder : nil
         }
 
-        mutating func extend(with run: [Int]) {
-            guard let first = run.first, let last = run.last else { return }
-            firstUnder = min(firstUnder, first)
-            lastUnder = max(lastUnder, last)
-            countUnder += run.count
+        /// Counts the song at `index` in the subtree's span.
+        mutating func extend(with index: Int) {
+            firstUnder = min(firstUnder, index)
+            lastUnder = max(lastUnder, index)
+            countUnder += 1
         }
     }
 
@@ -43,59 +43,84 @@ final class LibraryIndex: Sendable {
 
     static let empty = LibraryIndex(sortedSongs: [])
 
-    /// Builds the index; `sortedSongs` must be sorted by URI with no duplicates (see `init(songs:)`).
-    init(sortedSongs: [Song], directoryTimes: [String: Int64] = [:]) {
+    /// How many distinct Artist and Album values `songs` hold (the first of each song; MPD's `stats`), told apart
+    /// by their bytes as MPD tells them apart.
+    static func distinctArtistsAndAlbums(_ songs: [Song]) -> (artists: Int, albums: Int) {
+        var artists = Set<ByteKey>()
+        var albums = Set<ByteKey>()
+        for index in songs.indices {
+            if let artist = songs[index].artist { artists.insert(ByteKey(artist)) }
+            if let album = songs[index].album { albums.insert(ByteKey(album)) }
+        }
+        return (artists.count, albums.count)
+    }
+
+    /// Builds the index; `sortedSongs` must be sorted by URI with no duplicates (see `init(songs:)`). `counts` are
+    /// `distinctArtistsAndAlbums(sortedSongs)` when the caller has them (the cache file stores them): counting
+    /// takes longer than building the tree.
+    init(sortedSongs: [Song], directoryTimes: [String: Int64] = [:], counts: (artists: Int, albums: Int)? = nil) {
         songs = sortedSongs
         self.directoryTimes = directoryTimes
-        var directories: [String: Directory] = ["": Directory()]
-        var artists = Set<String>()
-        var albums = Set<String>()
+        var directories: [String: Directory] = [:]
+        directories.reserveCapacity(sortedSongs.count / 8 + 1)
         var seconds = 0.0
-        // Songs are sorted, so a directory's songs come in runs: gather each run before storing it.
-        var runParent = ""
-        var run: [Int] = []
-        // Fields are read one by one: `let song = sortedSongs[index]` copied the whole song, a dozen retains.
-        for index in sortedSongs.indices {
-            if let artist = sortedSongs[index].artist { artists.insert(artist) }
-            if let album = sortedSongs[index].album { albums.insert(album) }
+        // Songs are sorted, so every directory's subtree is one run of them: the directories from the root down
+        // to the current song's are open, gather what they hold, and are stored once, when the run leaves them.
+        // (Looking up each song's ancestors in `directories` hashed their paths over and over: most of the time
+        // this took for 100,000 songs.)
+        var open: [(path: String, directory: Directory)] = [("", Directory())]
+        // The open directory's path, as bytes: most songs are in the same directory as the one before, and
+        // comparing bytes in place takes no copy of a string.
+        var current: [UInt8] = []
+        // Songs are read in place: `let song = sortedSongs[index]` copied the whole song, a dozen retains.
+        sortedSongs.withUnsafeBufferPointer { sortedSongs in for index in sortedSongs.indices {
             seconds += sortedSongs[index].duration ?? 0
-            let uri = sortedSongs[index].uri
-            if LibraryIndex.isDirectChild(uri, of: runParent) {
-                run.append(index)
-                continue
+            let inCurrent = current.withUnsafeBufferPointer { current in
+                sortedSongs[index].uri.utf8.withContiguousStorageIfAvailable { uri in
+                    LibraryIndex.isDirectChild(uri, of: current)
+                }
             }
-            let parent = LibraryIndex.parent(of: uri)
-            if !run.isEmpty { LibraryIndex.store(run, in: runParent, &directories) }
-            runParent = parent
-            run = [index]
-            // Create the missing chain of ancestors up to one that exists (the root always does), each linked
-            // to its parent.
-            var directory = parent
-            var created: String?
-            while directories[directory] == nil {
-                directories[directory] = Directory(subdirectories: created.map { [$0] } ?? [])
-                created = directory
-                directory = LibraryIndex.parent(of: directory)
+            if inCurrent != true {
+                let uri = sortedSongs[index].uri
+                let parent = LibraryIndex.parent(of: uri)
+                while open.count > 1, !LibraryIndex.contains(scope: open[open.count - 1].path, parent) {
+                    let (path, directory) = open.removeLast()
+                    LibraryIndex.store(directory, at: path, in: &directories)
+                }
+                var missing: [String] = []
+                var directory = parent
+                while directory.utf8.count > open[open.count - 1].path.utf8.count {
+                    missing.append(directory)
+                    directory = LibraryIndex.parent(of: directory)
+                }
+                for path in missing.reversed() {
+                    open[open.count - 1].directory.subdirectories.append(path)
+                    open.append((path, Directory()))
+                }
+                current = Array(open[open.count - 1].path.utf8)
             }
-            if let created { directories[directory, default: Directory()].subdirectories.append(created) }
-        }
-        if !run.isEmpty { LibraryIndex.store(run, in: runParent, &directories) }
-        for key in directories.keys { directories[key]?.subdirectories.sort() }
+            open[open.count - 1].directory.songs.append(index)
+            for level in open.indices { open[level].directory.extend(with: index) }
+        } }
+        while let (path, directory) = open.popLast() { LibraryIndex.store(directory, at: path, in: &directories) }
         self.directories = directories
-        artistCount = artists.count
-        albumCount = albums.count
+        (artistCount, albumCount) = counts ?? LibraryIndex.distinctArtistsAndAlbums(sortedSongs)
         totalSeconds = seconds
     }
 
-    /// Adds a run of songs to `directory` and counts them in its ancestors' spans.
-    private static func store(_ run: [Int], in directory: String, _ directories: inout [String: Directory]) {
-        directories[directory, default: Directory()].songs += run
-        var ancestor = directory
-        while true {
-            directories[ancestor, default: Directory()].extend(with: run)
-            if ancestor.isEmpty { break }
-            ancestor = LibraryIndex.parent(of: ancestor)
+    /// Stores a directory the walk has left, its subdirectories sorted. Songs in an order that is not by URI
+    /// could leave and enter a directory twice: the second visit is merged into the first.
+    private static func store(_ directory: Directory, at path: String, in directories: inout [String: Directory]) {
+        var directory = directory
+        if let earlier = directories[path] {
+            directory.songs = (earlier.songs + directory.songs).sorted()
+            directory.subdirectories = Array(Set(earlier.subdirectories + directory.subdirectories))
+            directory.firstUnder = min(earlier.firstUnder, directory.firstUnder)
+            directory.lastUnder = max(earlier.lastUnder, directory.lastUnder)
+            directory.countUnder += earlier.countUnder
         }
+        directory.subdirectories.sort()
+        directories[path] = directory
     }
 
     /// Sorts `songs` by URI (keeping the last of duplicate URIs) and builds the index.
@@ -141,22 +166,26 @@ final class LibraryIndex: Sendable {
         var directory = directory
         // On contiguous UTF-8 (made so if need be): with the generic `starts(with:)` over two UTF8Views this
         // function was about a third of building the index of 100,000 songs (perf, 2026-12-07).
-        return path.withUTF8 { bytes in
-            directory.withUTF8 { prefix in
-                if prefix.isEmpty { return !bytes.contains(UInt8(ascii: "/")) }
-                guard bytes.count > prefix.count, bytes[prefix.count] == UInt8(ascii: "/"),
-                    let start = bytes.baseAddress, let wanted = prefix.baseAddress, memcmp(start, wanted, prefix.count) == 0
-                else { return false }
-                return !UnsafeBufferPointer(rebasing: bytes[(prefix.count + 1)...]).contains(UInt8(ascii: "/"))
-            }
-        }
+        return path.withUTF8 { bytes in directory.withUTF8 { prefix in isDirectChild(bytes, of: prefix) } }
+    }
+
+    /// `isDirectChild` on UTF-8 bytes.
+    static func isDirectChild(_ bytes: UnsafeBufferPointer<UInt8>, of prefix: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let start = bytes.baseAddress else { return prefix.isEmpty }
+        if prefix.isEmpty { return memchr(start, Int32(UInt8(ascii: "/")), bytes.count) == nil }
+        guard bytes.count > prefix.count, bytes[prefix.count] == UInt8(ascii: "/"), let wanted = prefix.baseAddress,
+            memcmp(start, wanted, prefix.count) == 0
+        else { return false }
+        return memchr(start + prefix.count + 1, Int32(UInt8(ascii: "/")), bytes.count - prefix.count - 1) == nil
     }
 
     /// The directory part of a relative path ("" for a top-level entry).
     static func parent(of path: String) -> String {
-        let bytes = path.utf8
-        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "" }
-        return String(Substring(bytes[..<slash]))
+        var path = path
+        return path.withUTF8 { bytes in
+            guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<slash]), as: UTF8.self)
+        }
     }
 
     /// `path` without leading and trailing slashes ("/" and "" both mean the root).
@@ -170,9 +199,16 @@ final class LibraryIndex: Sendable {
     /// Whether `uri` is `scope` itself or lies under it; the empty scope holds everything.
     static func contains(scope: String, _ uri: String) -> Bool {
         if scope.isEmpty { return true }
-        guard uri.utf8.starts(with: scope.utf8) else { return false }
-        let rest = uri.utf8.dropFirst(scope.utf8.count)
-        return rest.isEmpty || rest.first == UInt8(ascii: "/")
+        var scope = scope
+        var uri = uri
+        return uri.withUTF8 { bytes in
+            scope.withUTF8 { prefix in
+                guard bytes.count >= prefix.count, let start = bytes.baseAddress, let wanted = prefix.baseAddress,
+                    memcmp(start, wanted, prefix.count) == 0
+                else { return false }
+                return bytes.count == prefix.count || bytes[prefix.count] == UInt8(ascii: "/")
+            }
+        }
     }
 
     func listing(_ path: String) -> (directories: [String], songs: [Song]) {

@@ -129,7 +129,9 @@ public final class MusicLibrary: Sendable {
             return false
         }
         let decoded = started.secondsSince
-        let index = LibraryIndex(sortedSongs: contents.songs, directoryTimes: contents.directoryTimes)
+        let index = LibraryIndex(
+            sortedSongs: contents.songs, directoryTimes: contents.directoryTimes,
+            counts: (contents.artists, contents.albums))
         let indexed = started.secondsSince
         logger.info(
             "library cache loaded",
