@@ -30,6 +30,8 @@ public struct DaemonOptions: Sendable {
     public var maxOutputBytes = ElegyConfig.defaultMaxOutputBytes
     /// `auto_update`: follow the music directory with inotify (MPD's option; on by default here).
     public var autoUpdate = true
+    /// The program that runs `ScanWorker` for whole-library scans (elegyd itself); nil scans in this process.
+    public var scanWorker: [String]?
 
     public init(
         socketPath: String, adoptedDescriptor: Int32? = nil, musicDirectory: String, outputDevice: String,
@@ -89,7 +91,8 @@ public final class Daemon: Sendable {
             catalog.moods = (catalog.moods.filter { !userNames.contains($0.name) } + options.userMoods)
                 .sorted { $0.name < $1.name }
         }
-        let library = MusicLibrary(root: options.musicDirectory, cacheFile: options.cacheFile, logger: logger)
+        let library = MusicLibrary(
+            root: options.musicDirectory, cacheFile: options.cacheFile, logger: logger, scanWorker: options.scanWorker)
         let inbox = EngineEventInbox()
         let engine = PlaybackEngine(
             device: options.outputDevice, bufferMilliseconds: options.bufferMilliseconds, eventHandler: inbox.post)

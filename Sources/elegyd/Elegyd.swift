@@ -37,6 +37,16 @@ struct Elegyd: ParsableCommand {
     @Flag(help: "Log debug messages.")
     var verbose = false
 
+    /// Set when the daemon starts this program as its scan worker (see `ScanWorker`): the cache file to write.
+    @Option(name: .customLong("scan-worker"), help: .hidden)
+    var scanWorkerCache: String?
+
+    @Flag(name: .customLong("scan-fresh"), help: .hidden)
+    var scanFresh = false
+
+    @Flag(name: .customLong("scan-reread"), help: .hidden)
+    var scanReread = false
+
     /// sysexits.h: a configuration error.
     static let configurationError: Int32 = 78
 
@@ -51,6 +61,12 @@ struct Elegyd: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "elegyd")
+        if let scanWorkerCache, let musicDirectory {
+            throw ExitCode(
+                ScanWorker.run(
+                    root: musicDirectory, cacheFile: scanWorkerCache, fresh: scanFresh, rereadAll: scanReread,
+                    logger: logger))
+        }
         let loaded: (ElegyConfig, warnings: [String])
         do {
             loaded = try ElegyConfig.load(path: config, paths: paths)
@@ -78,6 +94,8 @@ struct Elegyd: ParsableCommand {
             userMoods: settings.moods)
         options.bufferMilliseconds = settings.bufferMilliseconds
         options.autoUpdate = settings.autoUpdate
+        // The running executable itself, even if an upgrade has replaced the file since.
+        options.scanWorker = ["/proc/self/exe"]
         options.maxOutputBytes = settings.maxOutputBufferKiB * 1024
         let store = StateStore(path: stateFile ?? paths.stateFile)
         let saver = StateSaver(store: store, notifySystemd: true)

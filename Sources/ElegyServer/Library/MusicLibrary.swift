@@ -18,10 +18,12 @@ public final class MusicLibrary: Sendable {
     /// The music directory, without a trailing slash.
     public let root: String
     public let cacheFile: String?
-    private let logger: Logger
-    private let state = Lock(State())
+    let logger: Logger
+    let state = Lock(State())
+    /// The command that runs `ScanWorker` (elegyd's own executable and flag), or nil to scan in this process.
+    let scanWorker: [String]?
 
-    private struct State {
+    struct State {
         var index = LibraryIndex.empty
         var lastUpdate: Int64 = 0
         /// The scope of the scan in progress ("" for everything), nil when idle.
@@ -31,12 +33,15 @@ public final class MusicLibrary: Sendable {
         var lastReport = ScanReport()
     }
 
-    public init(root: String, cacheFile: String?, logger: Logger) {
+    /// With `scanWorker` (and a cache file), scans that read the whole library (the first, and `rescan`) run in
+    /// that process: see `ScanWorker`.
+    public init(root: String, cacheFile: String?, logger: Logger, scanWorker: [String]? = nil) {
         var trimmed = Substring(root)
         while trimmed.count > 1, trimmed.last == "/" { trimmed = trimmed.dropLast() }
         self.root = String(trimmed)
         self.cacheFile = cacheFile
         self.logger = logger
+        self.scanWorker = scanWorker
     }
 
     // MARK: Queries
@@ -112,21 +117,33 @@ public final class MusicLibrary: Sendable {
     /// it is absent, corrupt, truncated, of another version or of another music directory, or a scan is
     /// running. Blocking file read: call at startup, not from an event loop.
     public func loadCache() -> Bool {
-        guard let cacheFile else { return false }
+        guard let loaded = readCache() else { return false }
+        return state.withLock { state in
+            guard state.running == nil else { return false }
+            state.index = loaded.index
+            state.lastUpdate = loaded.updated
+            return true
+        }
+    }
+
+    /// The index the cache file holds and its last-update time; nil (logged) when there is no cache file or it
+    /// is absent or unusable. Blocking file read.
+    func readCache() -> (index: LibraryIndex, updated: Int64)? {
+        guard let cacheFile else { return nil }
         let started = MonotonicTime.now
         let bytes: [UInt8]
         do {
             bytes = try Files.read(cacheFile)
         } catch {
             logger.debug("no library cache: \(error)", metadata: ["library.cache": "\(cacheFile)"])
-            return false
+            return nil
         }
         let read = started.secondsSince
         guard let contents = LibraryCache.decode(bytes, root: root) else {
             logger.warning(
                 "library cache is unusable (corrupt, old or of another music directory); a scan will rebuild it",
                 metadata: ["library.cache": "\(cacheFile)"])
-            return false
+            return nil
         }
         let decoded = started.secondsSince
         let index = LibraryIndex(
@@ -139,12 +156,7 @@ public final class MusicLibrary: Sendable {
                 "songs": "\(index.songs.count)", "read_ms": "\(Int(read * 1000))",
                 "decode_ms": "\(Int((decoded - read) * 1000))", "index_ms": "\(Int((indexed - decoded) * 1000))",
             ])
-        return state.withLock { state in
-            guard state.running == nil else { return false }
-            state.index = index
-            state.lastUpdate = contents.updated
-            return true
-        }
+        return (index, contents.updated)
     }
 
     // MARK: Scanning
@@ -230,8 +242,13 @@ public final class MusicLibrary: Sendable {
 
     /// The scan itself; runs on the coordinator thread. Publishes the new index and writes the cache (on a second
     /// thread, at the same time), and returns when both are done.
-    private func performScan(scope: String, path: String?, old: LibraryIndex, rereadAll: Bool) -> ScanReport {
+    func performScan(scope: String, path: String?, old: LibraryIndex, rereadAll: Bool) -> ScanReport {
         let began = MonotonicTime.now
+        if let scanWorker, let cacheFile, scope.isEmpty, old.songs.isEmpty || rereadAll,
+            let report = scanInWorker(scanWorker, cacheFile: cacheFile, path: path, old: old, rereadAll: rereadAll)
+        {
+            return report
+        }
         var report = ScanReport(path: path)
         // The walk lists directories; reader threads stat the files it found, keep the entries of files whose size
         // and mtime match the old index and read the others, while the walk goes on.
@@ -329,7 +346,7 @@ public final class MusicLibrary: Sendable {
 
     /// After a scan: the walk and the cache bytes are gone, so their pages go back to the kernel, and FFmpeg's
     /// libraries, which reading M4A files loaded, are unloaded unless a stream plays through them.
-    private static func releaseScanMemory() {
+    static func releaseScanMemory() {
         DecoderPlugin.unloadUnusedLibraries()
         MemoryTuning.releaseFreeMemory()
     }

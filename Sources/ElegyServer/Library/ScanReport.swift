@@ -1,5 +1,5 @@
 /// What one library scan did: counts of changes, the files it could not index and why, and how long it took.
-public struct ScanReport: Sendable, Hashable {
+public struct ScanReport: Sendable, Hashable, Codable {
     /// The scanned sub-path (an MPD `update` URI), or nil for the whole library.
     public var path: String?
     /// Songs new to the index.
@@ -27,7 +27,7 @@ public struct ScanReport: Sendable, Hashable {
 }
 
 /// One entry a scan skipped or could not read.
-public struct ScanFailure: Sendable, Hashable, CustomStringConvertible {
+public struct ScanFailure: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The entry's path relative to the music directory (invalid UTF-8 shown with replacement characters).
     public var uri: String
     public var reason: String
