@@ -254,7 +254,13 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         context.write(wrapOutboundOut(buffer), promise: nil)
+        // An answer of megabytes (listallinfo, a search of everything) leaves as much freed heap behind it, which
+        // glibc keeps unless asked: 4-6 MB after a round of big answers over 100,000 songs.
+        if bytes.count >= ConnectionHandler.bigAnswerBytes { MemoryTuning.releaseFreeMemorySoon() }
     }
+
+    /// Answers from this size on ask for the heap to be trimmed once they are sent.
+    static let bigAnswerBytes = 1 << 20
 
     private func closeNow() {
         guard let context else { return }

@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -101,6 +104,21 @@ public enum MemoryTuning {
         guard let trim = lookup("malloc_trim", as: MallocTrim.self) else { return }
         _ = trim(0)
     }
+
+    /// Asks for `releaseFreeMemory` a second from now, on a queue of its own; requests made meanwhile share it.
+    /// For work that leaves much freed memory behind on threads that must not wait for the trim (an event loop
+    /// that wrote an answer of megabytes).
+    public static func releaseFreeMemorySoon() {
+        guard trimScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { return }
+        trimQueue.asyncAfter(deadline: .now() + .seconds(1)) {
+            trimScheduled.store(false, ordering: .releasing)
+            releaseFreeMemory()
+        }
+    }
+
+    private static let trimScheduled = Atomic<Bool>(false)
+    private static let trimQueue = DispatchQueue(label: "elegy.memory-trim", qos: .utility)
 
     private static func lookup<Function>(_ name: String, as type: Function.Type) -> Function? {
         guard let symbol = dlsym(dlopen(nil, RTLD_NOW), name) else { return nil }

@@ -1,3 +1,4 @@
+import Dispatch
 import ElegyCore
 import ElegySystem
 
@@ -113,13 +114,21 @@ struct StoredPlaylists: Sendable {
         try? Files.readText(path, limit: StoredPlaylists.maxFileBytes)
     }
 
+    /// Replaces the file atomically and answers before it is on the disk: the two `fsync`s (three quarters of a
+    /// 16,000-song `save`; MPD does none) run right after, on a queue of their own. A crash of elegyd loses
+    /// nothing; a power cut within those milliseconds may lose the newest version (on file systems that do not
+    /// flush a file renamed over another, as ext4 does, it may leave the playlist empty).
     private func writeAtomically(_ path: String, _ text: String) throws(ProtocolError) {
         do {
-            try Files.writeAtomically(text.utf8, to: path, directoryMode: 0o700)
+            try Files.writeAtomically(text.utf8, to: path, directoryMode: 0o700, syncing: false)
         } catch {
             throw ProtocolError(.system, "cannot write \(path): \(error)")
         }
+        StoredPlaylists.syncQueue.async { Files.syncToDisk(path) }
     }
+
+    /// Where saved playlists are flushed to the disk, one after another, off the core queue.
+    private static let syncQueue = DispatchQueue(label: "elegy.playlist-sync", qos: .utility)
 }
 
 extension Substring {

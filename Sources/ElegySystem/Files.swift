@@ -46,9 +46,12 @@ public enum Files {
 
     /// Writes `bytes` to `path` atomically: a temp file beside it (created with `mode`), `fsync`, `rename`, then
     /// `fsync` of the directory. Missing parent directories are created with `directoryMode`. On failure the old
-    /// file is untouched and no temp file is left behind.
+    /// file is untouched and no temp file is left behind. With `syncing: false` the two `fsync`s are left to the
+    /// caller (see `syncToDisk`): the replace is still atomic for every reader and against a crash of the process,
+    /// only not yet against a power cut.
     public static func writeAtomically(
-        _ bytes: some Collection<UInt8>, to path: String, mode: mode_t = 0o644, directoryMode: mode_t = 0o755
+        _ bytes: some Collection<UInt8>, to path: String, mode: mode_t = 0o644, directoryMode: mode_t = 0o755,
+        syncing: Bool = true
     ) throws(SystemCallError) {
         let directory = parent(of: path)
         try makeDirectories(directory, mode: directoryMode)
@@ -77,14 +80,29 @@ public enum Files {
                 bytes.withContiguousStorageIfAvailable { writeAll(UnsafeRawBufferPointer($0)) }
                 ?? Array(bytes).withUnsafeBytes(writeAll)
             if failure != 0 { throw SystemCallError("write", path: temp, code: failure) }
-            guard fsync(fd) == 0 else { throw SystemCallError("fsync", path: temp) }
+            guard !syncing || fsync(fd) == 0 else { throw SystemCallError("fsync", path: temp) }
         }
         guard rename(temp, path) == 0 else { throw SystemCallError("rename", path: path) }
         renamed = true
+        guard syncing else { return }
         let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directoryFD >= 0 else { throw SystemCallError("open", path: directory) }
         defer { close(directoryFD) }
         guard fsync(directoryFD) == 0 else { throw SystemCallError("fsync", path: directory) }
+    }
+
+    /// Flushes `path` and its directory to the disk (`fsync` of both): what `writeAtomically(syncing: false)` left
+    /// to do. Blocking; false when the file or directory cannot be opened or synced (the file may be gone).
+    @discardableResult
+    public static func syncToDisk(_ path: String) -> Bool {
+        var synced = true
+        for target in [path, parent(of: path)] {
+            let fd = open(target, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return false }
+            synced = fsync(fd) == 0 && synced
+            close(fd)
+        }
+        return synced
     }
 
     /// `mkdir -p`: creates each missing component of `path` with `mode`; existing directories are left as they are.

@@ -1,4 +1,5 @@
 import ElegyCore
+import ElegySystem
 import Foundation
 import Testing
 
@@ -109,6 +110,20 @@ struct StateStoreTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["state.json"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/state.json") == ["kept"])
         #expect(store.load().0 == nil)
+    }
+
+    /// `syncing: false` (stored playlists) replaces the file as atomically, leaves no temp file, and leaves the
+    /// flush to `syncToDisk`, which fails only for what is not there.
+    @Test func unsyncedReplaceIsAtomicAndSyncsAfterwards() throws {
+        let root = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/list.m3u"
+        try Files.writeAtomically(Array("old\n".utf8), to: path, syncing: false)
+        try Files.writeAtomically(Array("new\n".utf8), to: path, syncing: false)
+        #expect(try Files.readText(path) == "new\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["list.m3u"])
+        #expect(Files.syncToDisk(path))
+        #expect(!Files.syncToDisk(root + "/absent.m3u"))
     }
 
     /// A state path under a regular file cannot be written by anyone, root included: an error, not a crash.

@@ -227,7 +227,11 @@ public final class MusicLibrary: Sendable {
     private func runOnThread(scope: String, path: String?, index: LibraryIndex, rereadAll: Bool) async -> ScanReport {
         await withCheckedContinuation { (continuation: CheckedContinuation<ScanReport, Never>) in
             let started = ScanThreads.start { [self] in
-                continuation.resume(returning: performScan(scope: scope, path: path, old: index, rereadAll: rereadAll))
+                let report = performScan(scope: scope, path: path, old: index, rereadAll: rereadAll)
+                // Only now, with every list the scan made gone: a trim inside `performScan` ran while they were
+                // alive, and a walk that changed nothing left 17 MB of 100,000 songs' paths in the heap.
+                MusicLibrary.releaseScanMemory()
+                continuation.resume(returning: report)
             }
             if let started {
                 pthread_detach(started)
@@ -299,7 +303,6 @@ public final class MusicLibrary: Sendable {
             report.total = old.songs.count
             report.seconds = began.secondsSince
             logger.info("library scan found no change", metadata: ["library.seconds": "\(report.seconds)"])
-            MusicLibrary.releaseScanMemory()
             return report
         }
         var found: [Song] = []
@@ -340,12 +343,12 @@ public final class MusicLibrary: Sendable {
                 "library.failed": "\(report.failed.count)", "library.total": "\(report.total)",
                 "library.seconds": "\(report.seconds)",
             ])
-        MusicLibrary.releaseScanMemory()
         return report
     }
 
-    /// After a scan: the walk and the cache bytes are gone, so their pages go back to the kernel, and FFmpeg's
-    /// libraries, which reading M4A files loaded, are unloaded unless a stream plays through them.
+    /// After a scan, once `performScan` has returned: the walk and the cache bytes are gone, so their pages go back
+    /// to the kernel, and FFmpeg's libraries, which reading M4A files loaded, are unloaded unless a stream plays
+    /// through them.
     static func releaseScanMemory() {
         DecoderPlugin.unloadUnusedLibraries()
         MemoryTuning.releaseFreeMemory()

@@ -92,7 +92,6 @@ extension MusicLibrary {
             return failed("the index the scanner wrote did not read back; the library is unchanged")
         }
         report.seconds = began.secondsSince
-        MusicLibrary.releaseScanMemory()
         return report
     }
 }
