@@ -9,6 +9,30 @@ import Testing
             == "48000:f:1")
     }
 
+    /// Duration and format are stored packed: every value a file can have comes back, nil stays nil, and a song
+    /// takes 216 bytes (it took 256 with `Double?` and `AudioFormat?` stored as they are).
+    @Test func songKeepsDurationAndFormatPacked() {
+        var song = Song(uri: "x.flac")
+        #expect(song.duration == nil && song.format == nil)
+        for format in [
+            AudioFormat(sampleRate: 44100, channels: 2, sampleType: .int16, bitsPerSample: 16),
+            AudioFormat(sampleRate: 768_000, channels: 8, sampleType: .int32, bitsPerSample: 24),
+            AudioFormat(sampleRate: 8000, channels: 1, sampleType: .float32, bitsPerSample: 32),
+        ] {
+            song.format = format
+            #expect(song.format == format)
+        }
+        for duration in [0.0, 1.0 / 3.0, 245.333, 86_400.5] {
+            song.duration = duration
+            #expect(song.duration == duration)
+        }
+        song.duration = nil
+        song.format = nil
+        #expect(song.duration == nil && song.format == nil && song == Song(uri: "x.flac"))
+        #expect(Song(uri: "x", duration: 1) != Song(uri: "x", duration: 2))
+        #expect(MemoryLayout<Song>.stride == 216)
+    }
+
     @Test func losslessByExtension() {
         #expect(Song(uri: "a/b/c.FLAC").isLossless)
         #expect(!Song(uri: "a/b.c/d.mp3").isLossless)
