@@ -58,31 +58,50 @@ struct StoredPlaylists: Sendable {
     }
 
     /// Writes `songs` and then the queue's entries, reading each entry's song in place (`save` of a 16,384-song
-    /// queue copies no song).
+    /// queue copies no song). Built as bytes: appending to a String was 45% of a 16,000-song `save`.
     func write(_ name: String, songs: [Song], thenQueue entries: [QueueEntry]) throws(ProtocolError) {
         try StoredPlaylists.validate(name)
-        var text = "#EXTM3U\n"
-        text.reserveCapacity((songs.count + entries.count) * 96)
-        for song in songs { StoredPlaylists.append(song, to: &text) }
-        for entry in entries { StoredPlaylists.append(entry.song, to: &text) }
-        try writeAtomically(path(of: name), text)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity((songs.count + entries.count) * 128 + 8)
+        bytes += "#EXTM3U\n".utf8
+        // Field by field, each entry's song in place: passing `entries[index].song` on copied it, a dozen retains.
+        for index in songs.indices {
+            StoredPlaylists.append(
+                uri: songs[index].uri, title: songs[index].title, artist: songs[index].artist,
+                duration: songs[index].duration, to: &bytes)
+        }
+        for index in entries.indices {
+            entries[index].withSong { song in
+                StoredPlaylists.append(
+                    uri: song.pointee.uri, title: song.pointee.title, artist: song.pointee.artist,
+                    duration: song.pointee.duration, to: &bytes)
+            }
+        }
+        try writeAtomically(path(of: name), bytes)
     }
 
     /// One M3U entry: an `#EXTINF` line when the song has tags, then its URI.
-    private static func append(_ song: Song, to text: inout String) {
-        if song.title != nil || song.artist != nil {
-            text += "#EXTINF:"
-            text += String(song.duration.map { Int($0.rounded()) } ?? -1)
-            text += ","
-            if let artist = song.artist {
-                text += artist
-                if song.title != nil { text += " - " }
+    private static func append(
+        uri: String, title: String?, artist: String?, duration: Double?, to bytes: inout [UInt8]
+    ) {
+        func add(_ text: String) {
+            if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+                bytes.append(contentsOf: text.utf8)
             }
-            if let title = song.title { text += title }
-            text += "\n"
         }
-        text += song.uri
-        text += "\n"
+        if title != nil || artist != nil {
+            add("#EXTINF:")
+            add(String(duration.map { Int($0.rounded()) } ?? -1))
+            bytes.append(UInt8(ascii: ","))
+            if let artist {
+                add(artist)
+                if title != nil { add(" - ") }
+            }
+            if let title { add(title) }
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        add(uri)
+        bytes.append(UInt8(ascii: "\n"))
     }
 
     /// Writes plain URIs (for `playlistadd` of a file the library does not know yet).
@@ -118,9 +137,9 @@ struct StoredPlaylists: Sendable {
     /// 16,000-song `save`; MPD does none) run right after, on a queue of their own. A crash of elegyd loses
     /// nothing; a power cut within those milliseconds may lose the newest version (on file systems that do not
     /// flush a file renamed over another, as ext4 does, it may leave the playlist empty).
-    private func writeAtomically(_ path: String, _ text: String) throws(ProtocolError) {
+    private func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(ProtocolError) {
         do {
-            try Files.writeAtomically(text.utf8, to: path, directoryMode: 0o700, syncing: false)
+            try Files.writeAtomically(bytes, to: path, directoryMode: 0o700, syncing: false)
         } catch {
             throw ProtocolError(.system, "cannot write \(path): \(error)")
         }
