@@ -350,6 +350,9 @@ def main():
     for client in clients.values():
         client.command("clear")
         client.close()
+    # Settled memory, not the instant after the last command: both daemons get the same two seconds (elegyd
+    # trims its heap a second after big answers and big removals).
+    time.sleep(2)
     rss_end = {c.name: c.rss_mib() for c in contenders}
 
     # Startup with a cached index: spawn to the first answer.
