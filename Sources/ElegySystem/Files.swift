@@ -63,22 +63,10 @@ public enum Files {
         defer { if !renamed { unlink(temp) } }
         do {
             defer { close(fd) }
-            func writeAll(_ raw: UnsafeRawBufferPointer) -> Int32 {
-                var written = 0
-                while written < raw.count, let base = raw.baseAddress {
-                    let result = write(fd, base + written, raw.count - written)
-                    if result < 0 {
-                        if errno == EINTR { continue }
-                        return errno
-                    }
-                    written += result
-                }
-                return 0
-            }
             // A native string's UTF-8 is written where it lies; other collections are gathered first.
             let failure: Int32 =
-                bytes.withContiguousStorageIfAvailable { writeAll(UnsafeRawBufferPointer($0)) }
-                ?? Array(bytes).withUnsafeBytes(writeAll)
+                bytes.withContiguousStorageIfAvailable { writeAll(UnsafeRawBufferPointer($0), to: fd) }
+                ?? Array(bytes).withUnsafeBytes { writeAll($0, to: fd) }
             if failure != 0 { throw SystemCallError("write", path: temp, code: failure) }
             guard !syncing || fsync(fd) == 0 else { throw SystemCallError("fsync", path: temp) }
         }
@@ -89,6 +77,21 @@ public enum Files {
         guard directoryFD >= 0 else { throw SystemCallError("open", path: directory) }
         defer { close(directoryFD) }
         guard fsync(directoryFD) == 0 else { throw SystemCallError("fsync", path: directory) }
+    }
+
+    /// Writes every byte of `raw` to `descriptor`, going on after short writes and interruptions; 0, or the
+    /// `errno` of the write that failed.
+    public static func writeAll(_ raw: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32 {
+        var written = 0
+        while written < raw.count, let base = raw.baseAddress {
+            let result = write(descriptor, base + written, raw.count - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            written += result
+        }
+        return 0
     }
 
     /// Flushes `path` and its directory to the disk (`fsync` of both): what `writeAtomically(syncing: false)` left

@@ -76,9 +76,8 @@ public indirect enum Filter: Sendable, Hashable {
     /// song is read where its entry holds it, not copied out.
     public func matchingPositions(in entries: [QueueEntry]) -> [Int] {
         var positions: [Int] = []
-        for position in entries.indices {
-            let storage = entries[position].storage
-            if withUnsafePointer(to: storage.song, { matches(at: $0) }) { positions.append(position) }
+        for position in entries.indices where entries[position].withSong(matches(at:)) {
+            positions.append(position)
         }
         return positions
     }

@@ -1,5 +1,6 @@
 import CLinuxFS
 import ElegyCore
+import ElegySystem
 import FoundationEssentials
 import Logging
 
@@ -37,21 +38,7 @@ public enum ScanWorker {
         guard let json = try? JSONEncoder().encode(report) else { return 70 }
         var bytes = [UInt8](json)
         bytes.append(UInt8(ascii: "\n"))
-        return writeAll(bytes, to: 1) ? 0 : 74
-    }
-
-    /// Writes every byte to `descriptor`, going on after short writes and interruptions.
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if count > 0 {
-                written += count
-            } else if count < 0 && errno != EINTR {
-                return false
-            }
-        }
-        return true
+        return bytes.withUnsafeBytes { Files.writeAll($0, to: 1) } == 0 ? 0 : 74
     }
 }
 
