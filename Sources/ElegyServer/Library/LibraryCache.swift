@@ -47,14 +47,18 @@ enum LibraryCache {
 
     // MARK: Encoding
 
-    /// The cache file's bytes for `songs` (sorted by URI) of the library at `root`.
-    static func encode(root: String, updated: Int64, songs: [Song], directoryTimes: [String: Int64] = [:]) -> [UInt8] {
+    /// The cache file's bytes for `songs` (sorted by URI) of the library at `root`. `counts` are
+    /// `LibraryIndex.distinctArtistsAndAlbums(songs)` when the caller has them.
+    static func encode(
+        root: String, updated: Int64, songs: [Song], directoryTimes: [String: Int64] = [:],
+        counts: (artists: Int, albums: Int)? = nil
+    ) -> [UInt8] {
         var writer = Writer()
         writer.out.reserveCapacity(songs.count * 120 + 4096)
         writer.out += magic
         writer.string(root)
         writer.integer(updated)
-        let counts = LibraryIndex.distinctArtistsAndAlbums(songs)
+        let counts = counts ?? LibraryIndex.distinctArtistsAndAlbums(songs)
         writer.integer(UInt32(clamping: counts.artists))
         writer.integer(UInt32(clamping: counts.albums))
         writer.integer(UInt32(directoryTimes.count))
