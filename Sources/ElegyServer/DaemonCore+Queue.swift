@@ -152,8 +152,8 @@ extension MusicLibrary {
 }
 
 extension DaemonCore {
-    /// Removing thousands of queue entries frees their songs (a 16,000-song `clear`: 4 MB), which glibc keeps
-    /// unless asked: a trim is asked for, a second later and off this thread.
+    /// Removing thousands of queue entries frees their songs (216 bytes each, plus their storage and strings),
+    /// which glibc keeps unless asked: a trim is asked for, a second later and off this thread.
     static func trimAfterRemoving(_ entries: Int) {
         if entries >= 1000 { MemoryTuning.releaseFreeMemorySoon() }
     }

@@ -108,8 +108,9 @@ final class LibraryIndex: Sendable {
         totalSeconds = seconds
     }
 
-    /// Stores a directory the walk has left, its subdirectories sorted. Songs in an order that is not by URI
-    /// could leave and enter a directory twice: the second visit is merged into the first.
+    /// Stores a directory the walk has left, its subdirectories sorted. Two paths with different bytes can be one
+    /// key (String compares canonically: "é" composed and decomposed), so a second visit of a key is merged into
+    /// the first.
     private static func store(_ directory: Directory, at path: String, in directories: inout [String: Directory]) {
         var directory = directory
         if let earlier = directories[path] {

@@ -1,8 +1,8 @@
 import ElegyCore
 
-/// One shared `String` per distinct tag value read from the index file: 100,000 songs name a few thousand artists
-/// and albums, and without it each song would hold its own heap copy of each (tens of megabytes, and as many
-/// allocations at startup). Looked up by the bytes, so a value already seen costs no allocation at all.
+/// One shared `String` per distinct tag value of a scan (`sharingTagValues`): 100,000 songs name a few thousand
+/// artists and albums, and the tag readers make each song its own heap copy of each (tens of megabytes). Looked up
+/// by the bytes. (The index file needs none: it stores each shared value once, see `LibraryCache`.)
 struct StringInterner {
     /// Open addressing, linear probing; a power of two in size, at most half full.
     private var slots: [String?]
