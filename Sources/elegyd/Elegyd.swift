@@ -61,7 +61,11 @@ struct Elegyd: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "elegyd")
-        if let scanWorkerCache, let musicDirectory {
+        if let scanWorkerCache {
+            guard let musicDirectory else {
+                printError("elegyd: --scan-worker needs --music-dir")
+                throw ExitCode(64)  // sysexits.h: EX_USAGE
+            }
             throw ExitCode(
                 ScanWorker.run(
                     root: musicDirectory, cacheFile: scanWorkerCache, fresh: scanFresh, rereadAll: scanReread,
