@@ -25,6 +25,13 @@ import Testing
             try FileManager.default.copyItem(atPath: "\(directory)/reference.cache", toPath: prepared)
         }
 
+        /// A library with `worker`, started on a copy of the reference cache (`name` in the scratch directory).
+        func restarted(with worker: [String], cache name: String = "daemon.cache") throws -> MusicLibrary {
+            let cache = "\(directory)/\(name)"
+            try FileManager.default.copyItem(atPath: prepared, toPath: cache)
+            return MusicLibrary(root: root, cacheFile: cache, logger: Fixture.quiet, scanWorker: worker)
+        }
+
         func remove() {
             Fixture.remove(root)
             Fixture.remove(directory)
@@ -61,10 +68,7 @@ import Testing
     @Test func aWorkerThatCrashesLeavesTheIndexAsItWas() async throws {
         let scanned = try await Scanned()
         defer { scanned.remove() }
-        let cache = "\(scanned.directory)/daemon.cache"
-        try FileManager.default.copyItem(atPath: scanned.prepared, toPath: cache)
-        let library = MusicLibrary(
-            root: scanned.root, cacheFile: cache, logger: Fixture.quiet, scanWorker: worker("kill -SEGV $$"))
+        let library = try scanned.restarted(with: worker("kill -SEGV $$"))
         #expect(library.loadCache())
         let report = await library.scan(rereadAll: true)
         #expect(report.failed.count == 1)
@@ -73,7 +77,7 @@ import Testing
         #expect(report.total == scanned.reference.songs.count)
         #expect(library.songs == scanned.reference.songs)
         // A worker that ends well but says nothing is no better.
-        let silent = MusicLibrary(root: scanned.root, cacheFile: cache, logger: Fixture.quiet, scanWorker: worker("exit 0"))
+        let silent = try scanned.restarted(with: worker("exit 0"), cache: "silent.cache")
         #expect(silent.loadCache())
         let unreported = await silent.scan(rereadAll: true)
         #expect(unreported.failed.first?.reason.contains("exited with status 0") == true)
@@ -97,10 +101,7 @@ import Testing
     @Test func partialScansAndUpdatesStayInTheDaemon() async throws {
         let scanned = try await Scanned()
         defer { scanned.remove() }
-        let cache = "\(scanned.directory)/daemon.cache"
-        try FileManager.default.copyItem(atPath: scanned.prepared, toPath: cache)
-        let library = MusicLibrary(
-            root: scanned.root, cacheFile: cache, logger: Fixture.quiet, scanWorker: worker("kill -SEGV $$"))
+        let library = try scanned.restarted(with: worker("kill -SEGV $$"))
         #expect(library.loadCache())
         let update = await library.scan()
         #expect(update.failed.allSatisfy { !$0.reason.contains("scanner process") })

@@ -11,19 +11,22 @@ from test_signals import build_library
 COUNT = 1000
 
 
+def stat_fields(pid):
+    """The fields of /proc/PID/stat after the command name (state, ppid, ...); None once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            # pid (comm) state ppid ...: comm may hold spaces, so split after its closing parenthesis.
+            return stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def children(pid):
     """The processes whose parent is `pid`."""
     found = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                # pid (comm) state ppid ...: comm may hold spaces, so split after its closing parenthesis.
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
+        fields = stat_fields(entry) if entry.isdigit() else None
+        if fields and int(fields[1]) == pid:
             found.append(int(entry))
     return found
 
@@ -73,11 +76,8 @@ def test_worker_killed_during_rescan_leaves_index_and_queue(daemon_factory):
 
 def state_of(pid):
     """The process's state letter (R, S, T, Z...), or None once it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return None
+    fields = stat_fields(pid)
+    return fields[0] if fields else None
 
 
 def test_no_worker_outlives_the_daemon(daemon_factory):
