@@ -100,13 +100,33 @@ extension DaemonCore {
             // Songs read in place through the buffer: passed by value, each one would be copied whole.
             songs.withUnsafeBufferPointer { buffer in
                 guard let first = buffer.baseAddress else { return }
+                // A run of songs with the value of the one that began it is counted in place and added once.
+                var runValue: String?
+                var run: (songs: Int, seconds: Double) = (0, 0)
+                func endRun() {
+                    guard let value = runValue else { return }
+                    // One hash lookup: the total is changed in place.
+                    Self.add(run, to: &totals[ByteKey(value), default: (0, 0)])
+                    runValue = nil
+                }
                 for index in buffer.indices {
+                    let song = first + index
                     let seconds = buffer[index].duration ?? 0
-                    group.forEachListValue(at: first + index) { value in
-                        // One hash lookup: the total is changed in place.
-                        Self.addSong(seconds, to: &totals[ByteKey(value), default: (0, 0)])
+                    if let value = runValue, group.hasSingleListValue(value, at: song) {
+                        run = (run.songs + 1, run.seconds + seconds)
+                        continue
+                    }
+                    endRun()
+                    if let single = group.singleListValue(at: song) {
+                        runValue = single
+                        run = (1, seconds)
+                    } else {
+                        group.forEachListValue(at: song) { value in
+                            Self.add((1, seconds), to: &totals[ByteKey(value), default: (0, 0)])
+                        }
                     }
                 }
+                endRun()
             }
             for (value, total) in totals.sorted(by: { $0.key.string.precedesInByteOrder($1.key.string) }) {
                 context.response.field(group.rawValue, value.string)
@@ -130,15 +150,32 @@ extension DaemonCore {
             let levels = groups.reversed() + [tag]
             songs.withUnsafeBufferPointer { buffer in
                 guard let first = buffer.baseAddress else { return }
-                for index in buffer.indices { tree.insert(first + index, levels: levels[...]) }
+                // A song with the values of the last one inserted adds nothing: skipped without hashing. (`last`
+                // is empty after a song with several values of a level, which is always inserted.)
+                var last: [String] = []
+                for index in buffer.indices {
+                    let song = first + index
+                    if !last.isEmpty, levels.indices.allSatisfy({ levels[$0].hasSingleListValue(last[$0], at: song) }) {
+                        continue
+                    }
+                    tree.insert(song, levels: levels[...])
+                    last.removeAll(keepingCapacity: true)
+                    for tag in levels {
+                        guard let value = tag.singleListValue(at: song) else {
+                            last.removeAll(keepingCapacity: true)
+                            break
+                        }
+                        last.append(value)
+                    }
+                }
             }
             tree.write(levels: levels[...], to: &context.response)
         }
     }
 
-    private static func addSong(_ seconds: Double, to total: inout (songs: Int, seconds: Double)) {
-        total.songs += 1
-        total.seconds += seconds
+    private static func add(_ run: (songs: Int, seconds: Double), to total: inout (songs: Int, seconds: Double)) {
+        total.songs += run.songs
+        total.seconds += run.seconds
     }
 
     /// Takes trailing `group TAG` clauses off `arguments`, in the order they were written. An unknown tag, or the

@@ -30,4 +30,17 @@ import Testing
         #expect(counts[ByteKey(decomposed)] == 1)
         #expect(ByteKey(String(precomposed)) == ByteKey(precomposed))
     }
+
+    /// The same bytes whether two values share one storage, are small strings, or are separate copies.
+    @Test func sameBytesWithOrWithoutSharedStorage() {
+        let long = String(repeating: "Yuki Kajiura ", count: 3)
+        let copy = String(decoding: Array(long.utf8), as: UTF8.self)
+        #expect(long.hasSameBytes(as: long))
+        #expect(long.hasSameBytes(as: copy))
+        #expect(!long.hasSameBytes(as: copy + "!"))
+        #expect("Aimer".hasSameBytes(as: String(decoding: Array("Aimer".utf8), as: UTF8.self)))
+        #expect(!"Aimer".hasSameBytes(as: "Aimed"))
+        #expect("".hasSameBytes(as: ""))
+        #expect(!"Caf\u{E9}".hasSameBytes(as: "Cafe\u{301}"))
+    }
 }

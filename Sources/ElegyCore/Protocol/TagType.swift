@@ -103,7 +103,7 @@ public enum TagType: String, Sendable, Hashable, CaseIterable, Codable {
     func forEachValue(at song: UnsafePointer<Song>, _ body: (String) -> Void) {
         if let first = value(at: song) { body(first) }
         guard !song.pointee.otherTags.isEmpty else { return }
-        var skippedFirst = TagType.fieldTags.contains(self)
+        var skippedFirst = hasField
         for other in song.pointee.otherTags where other.tag == self {
             // Tags without a field: `value(in:)` already gave the first of `otherTags`.
             if !skippedFirst {
@@ -142,7 +142,7 @@ public enum TagType: String, Sendable, Hashable, CaseIterable, Codable {
     /// by value across modules is copied whole, every field retained and released, and over 100,000 songs that
     /// copy was most of `list … group` (perf, 2026-12-07).
     public func forEachListValue(at song: UnsafePointer<Song>, _ body: (String) -> Void) {
-        if let first = value(at: song), !first.isEmpty, !hasFurtherValues(at: song) { return body(first) }
+        if let single = singleListValue(at: song) { return body(single) }
         var distinct: [String] = []
         for value in listValues(in: song.pointee) where !distinct.contains(value) {
             distinct.append(value)
@@ -150,12 +150,35 @@ public enum TagType: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
+    /// The one value `listValues(in:)` gives for `song`, read in place, when it gives exactly one (its own single
+    /// value, else its fallback's, else ""); nil when the song has several, which `forEachListValue` then sorts out.
+    public func singleListValue(at song: UnsafePointer<Song>) -> String? {
+        var tag = self
+        while true {
+            if let first = tag.value(at: song) {
+                // `Song.add` keeps no empty values; a song built by hand may hold one, and the slow path skips it.
+                return first.isEmpty || tag.hasFurtherValues(at: song) ? nil : first
+            }
+            // No first value: a field tag may still have values in `otherTags` when a song was built by hand.
+            if !song.pointee.otherTags.isEmpty, song.pointee.otherTags.contains(where: { $0.tag == tag }) { return nil }
+            guard let next = tag.fallback else { return "" }
+            tag = next
+        }
+    }
+
+    /// Whether `song` has one list value of this tag and it has the bytes of `value`: `list` and `count` skip a song
+    /// like the one before (songs sorted by URI come album by album), so that most songs cost no hashing.
+    public func hasSingleListValue(_ value: String, at song: UnsafePointer<Song>) -> Bool {
+        guard let own = singleListValue(at: song) else { return false }
+        return own.hasSameBytes(as: value)
+    }
+
     /// Whether `song` has a second value of this tag.
     private func hasFurtherValues(at song: UnsafePointer<Song>) -> Bool {
         guard !song.pointee.otherTags.isEmpty else { return false }
         var count = 0
         for other in song.pointee.otherTags where other.tag == self { count += 1 }
-        return count > (TagType.fieldTags.contains(self) ? 0 : 1)
+        return count > (hasField ? 0 : 1)
     }
 
     /// This tag's values in `song` as `list` groups them: its own, else its fallback's (`fallback`), else one
@@ -173,6 +196,14 @@ public enum TagType: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// The tags `Song` keeps in named fields.
     static let fieldTags: Set<TagType> = Set(fieldOrder)
+
+    /// Whether `Song` keeps this tag in a named field (`fieldTags`, without hashing: `list` asks for every song).
+    var hasField: Bool {
+        switch self {
+        case .artist, .albumArtist, .title, .album, .track, .date, .genre, .disc, .composer: true
+        default: false
+        }
+    }
 
     var bit: UInt64 { 1 << UInt64(TagType.allCases.firstIndex(of: self) ?? 0) }
 }
@@ -240,6 +271,16 @@ extension String {
     /// Byte order of the UTF-8, as MPD's sorted maps order tag values; reads native strings' bytes in place.
     public func precedesInByteOrder(_ other: String) -> Bool {
         byteOrder(comparedTo: other) < 0
+    }
+
+    /// Whether the two strings hold the same UTF-8 bytes. Most tag values are interned, so the common equal case
+    /// is two copies of one string, told by their representation alone, with no retain or byte compared.
+    public func hasSameBytes(as other: String) -> Bool {
+        // A String is two words; equal words are one shared storage, or one small string stored inline.
+        if unsafeBitCast(self, to: (UInt64, UInt64).self) == unsafeBitCast(other, to: (UInt64, UInt64).self) {
+            return true
+        }
+        return byteOrder(comparedTo: other) == 0
     }
 
     /// `memcmp` order of the two strings' UTF-8 (the shorter first on a shared prefix): negative when `self` comes
