@@ -139,6 +139,30 @@ private struct Counter: RandomNumberGenerator {
         #expect(throws: ProtocolError.noSuchSong) { try queue.move(id: 999, to: 0) }
     }
 
+    /// Every range of a 9-entry queue to every destination: the same order as taking the block out and inserting
+    /// it again, ids kept, the touched positions at the new version and the others not.
+    @Test func moveOfEveryRangeToEveryDestination() throws {
+        for lower in 0..<9 {
+            for upper in lower + 1...9 {
+                for destination in 0...(9 - (upper - lower)) where destination != lower {
+                    var queue = try queue(9)
+                    let before = queue.entries
+                    var expected = before
+                    let block = Array(expected[lower..<upper])
+                    expected.removeSubrange(lower..<upper)
+                    expected.insert(contentsOf: block, at: destination)
+                    try queue.move(lower..<upper, to: destination)
+                    #expect(queue.entries.map(\.id) == expected.map(\.id), "move \(lower):\(upper) \(destination)")
+                    let touched = min(lower, destination)..<max(upper, destination + upper - lower)
+                    for position in 0..<9 {
+                        let changed = queue.entries[position].version != before[0].version
+                        #expect(changed == touched.contains(position), "move \(lower):\(upper) \(destination) at \(position)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func swapAndSwapId() throws {
         var queue = try queue(3)
         try queue.swap(0, 2)
