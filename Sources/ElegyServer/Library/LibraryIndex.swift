@@ -229,27 +229,29 @@ final class LibraryIndex: Sendable {
             songs.withUnsafeBufferPointer { buffer in if let first = buffer.baseAddress { visitSong(first + index) } }
             return
         }
-        guard directories[scope] != nil else { return }
+        guard let top = directories[scope] else { return }
         // An explicit stack: a deep tree cannot overflow the thread's stack. A directory's songs are pushed below
-        // its subdirectories so that they come after the whole subtree.
+        // its subdirectories so that they come after the whole subtree. Each directory is looked up once: a path's
+        // hash is the costly part (Swift hashes a String's normalized form), and these are tens of thousands.
         enum Step {
             case directory(String)
-            case songsOf(String)
+            case songs([Int])
         }
-        var stack: [Step] = [.songsOf(scope)]
-        for child in (directories[scope]?.subdirectories ?? []).reversed() { stack.append(.directory(child)) }
-        while let step = stack.popLast() {
-            switch step {
-            case .directory(let name):
-                visitDirectory(name)
-                stack.append(.songsOf(name))
-                for child in (directories[name]?.subdirectories ?? []).reversed() { stack.append(.directory(child)) }
-            case .songsOf(let name):
-                // A pointer into the buffer, read in place: a song passed on by value was copied whole (every field
-                // retained and released: a fifth of `listall`, perf 2026-12-07).
-                songs.withUnsafeBufferPointer { buffer in
-                    guard let first = buffer.baseAddress else { return }
-                    for index in directories[name]?.songs ?? [] { visitSong(first + index) }
+        var stack: [Step] = [.songs(top.songs)]
+        for child in top.subdirectories.reversed() { stack.append(.directory(child)) }
+        // A pointer into the buffer, read in place: a song passed on by value was copied whole (every field retained
+        // and released: a fifth of `listall`, perf 2026-12-07).
+        songs.withUnsafeBufferPointer { buffer in
+            guard let first = buffer.baseAddress else { return }
+            while let step = stack.popLast() {
+                switch step {
+                case .directory(let name):
+                    visitDirectory(name)
+                    guard let directory = directories[name] else { continue }
+                    stack.append(.songs(directory.songs))
+                    for child in directory.subdirectories.reversed() { stack.append(.directory(child)) }
+                case .songs(let indexes):
+                    for index in indexes { visitSong(first + index) }
                 }
             }
         }
