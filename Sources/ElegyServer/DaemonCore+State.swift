@@ -4,8 +4,8 @@ import ElegyCore
 
 /// Saving and restoring the queue, position, volume and modes (under the core lock).
 extension DaemonCore {
-    /// What belongs in state.json right now.
-    func persistedState() -> PersistedState {
+    /// What belongs in state.json right now; `queue` is the queue's entries when the caller has them already.
+    func persistedState(queue: [PersistedState.Entry]? = nil) -> PersistedState {
         let playback = engine.status
         let playState: PersistedState.PlayState =
             switch playback.state {
@@ -14,7 +14,7 @@ extension DaemonCore {
             case .stop: .stop
             }
         return PersistedState(
-            queue: player.queue.entries.map { PersistedState.Entry(uri: $0.song.uri, curatedKey: $0.curatedKey) },
+            queue: queue ?? player.queue.entries.map { PersistedState.Entry(uri: $0.song.uri, curatedKey: $0.curatedKey) },
             currentPosition: player.queue.currentPosition,
             elapsed: playback.state == .stop ? 0 : playback.elapsed,
             playState: playState, volume: playback.volume, repeat: player.queue.repeatMode,
@@ -56,16 +56,22 @@ extension DaemonCore {
 }
 
 /// Writes state.json within a second of any change, every second while playing (so that `kill -9` loses at most
-/// a second of position), and at shutdown. Runs its writes on the core queue: small blocking file work that never
-/// touches an event loop or the Swift concurrency pool.
+/// a second of position), and at shutdown. The writes run on a queue of their own, never on the core queue: with a
+/// 16,384-song queue a save took 50 ms, and commands waited behind it every second while playing (`status` up to
+/// 48 ms, measured 2026-12-07). The snapshot is taken under the core lock and reuses the queue's entries while the
+/// queue is unchanged, so that the store writes the queue file only after a change.
 public final class StateSaver: @unchecked Sendable {
     private let store: StateStore
     private let notifySystemd: Bool
+    /// Where the snapshots are written, one at a time.
+    private let writes = DispatchQueue(label: "elegy.state-save", qos: .utility)
     /// Set once by `attach`, under the core's lock, before any command runs.
     private var core: DaemonCore?
-    /// Guarded by the core's lock (set where state changes, under it).
+    // Guarded by the core's lock (set where state changes, under it):
     private var scheduled = false
-    // Touched only on the core queue, outside the lock (file writes never hold it):
+    /// The queue's entries as last saved, and the queue version they are of.
+    private var savedQueue: (version: UInt32, count: Int, entries: [PersistedState.Entry])?
+    // Touched only on `writes`:
     private var lastSaved: PersistedState?
     private var lastStatus = ""
 
@@ -83,12 +89,12 @@ public final class StateSaver: @unchecked Sendable {
 
     /// Under the core lock: a save within one second, unless one is already pending.
     func schedule() {
-        guard let core, !scheduled else { return }
+        guard core != nil, !scheduled else { return }
         scheduled = true
-        core.queue.asyncAfter(deadline: .now() + 1) { [self] in saveScheduled() }
+        writes.asyncAfter(deadline: .now() + 1) { [self] in saveScheduled() }
     }
 
-    /// Core queue: the scheduled save.
+    /// On `writes`: the scheduled save.
     private func saveScheduled() {
         guard let core else { return }
         let taken: (snapshot: (state: PersistedState, status: String), playing: Bool) = core.locked { core in
@@ -103,14 +109,22 @@ public final class StateSaver: @unchecked Sendable {
     /// Saves at once (shutdown); returns when written. Blocks: call from the main thread only.
     public func saveFinal() {
         guard let core else { return }
-        core.queue.sync { write(core.locked { snapshot(of: $0) }) }
+        writes.sync { write(core.locked { snapshot(of: $0) }) }
     }
 
     /// Under the core lock: the state to save and the systemd status line.
     private func snapshot(of core: DaemonCore) -> (state: PersistedState, status: String) {
-        let state = core.persistedState()
+        let queue = core.player.queue
+        let entries: [PersistedState.Entry]
+        if let saved = savedQueue, saved.version == queue.version, saved.count == queue.count {
+            entries = saved.entries
+        } else {
+            entries = queue.entries.map { PersistedState.Entry(uri: $0.song.uri, curatedKey: $0.curatedKey) }
+            savedQueue = (queue.version, queue.count, entries)
+        }
+        let state = core.persistedState(queue: entries)
         let status: String
-        if let entry = core.player.queue.currentEntry, state.playState != .stop {
+        if let entry = queue.currentEntry, state.playState != .stop {
             let name = [entry.song.artist, entry.song.title].compactMap { $0 }.joined(separator: " - ")
             status = "\(state.playState == .play ? "Playing" : "Paused"): \(name.isEmpty ? entry.song.uri : name)"
         } else {
@@ -119,7 +133,7 @@ public final class StateSaver: @unchecked Sendable {
         return (state, status)
     }
 
-    /// Core queue, outside the lock: writes the state if it differs from the last write.
+    /// On `writes`, outside the lock: writes the state if it differs from the last write.
     private func write(_ snapshot: (state: PersistedState, status: String)) {
         if notifySystemd, snapshot.status != lastStatus {
             lastStatus = snapshot.status

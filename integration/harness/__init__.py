@@ -14,9 +14,10 @@ from .daemon import Elegyd, StartError, wait_until
 from .mpd import ReferenceMPD
 from .paths import BIN_DIR, CURATED, ELEGY, ELEGYD, REPO, elegyd_binary, scaled
 from .pulse import PulseAudio
+from .state import read_saved_state
 
 __all__ = [
     "Ack", "BIN_DIR", "CURATED", "ConnectionClosed", "ELEGY", "ELEGYD", "Elegyd", "ProtocolError", "PulseAudio",
     "REPO", "RawClient", "ReferenceMPD", "StartError", "elegy", "elegyd_binary", "media", "mpc", "mpc_state",
-    "python_mpd_client", "scaled", "socket_answers", "wait_until",
+    "python_mpd_client", "read_saved_state", "scaled", "socket_answers", "wait_until",
 ]

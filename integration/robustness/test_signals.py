@@ -1,13 +1,12 @@
 """SIGTERM during a scan, during playback, inside an unfinished command list, and right after start: exit status 0
 within 1 s, and state.json written."""
 
-import json
 import os
 import shutil
 import signal
 import time
 
-from harness import media
+from harness import media, read_saved_state
 import results
 from conftest import connect, timeout
 
@@ -26,7 +25,7 @@ def build_library(music, count):
 
 def read_state(daemon):
     assert daemon.state_file.exists(), f"no {daemon.state_file}:\n{daemon.log_tail()}"
-    return json.loads(daemon.state_file.read_text())
+    return read_saved_state(daemon.state_file)
 
 
 def terminate(daemon):

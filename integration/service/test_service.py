@@ -1,7 +1,6 @@
 """Elegy as a service: config errors, state that survives restarts and kill -9, SIGTERM, socket activation and
 readiness. Drives the real elegyd binary; the paced output is a PulseAudio null sink started here."""
 
-import json
 import os
 import pathlib
 import signal
@@ -15,6 +14,7 @@ import pytest
 
 import harness
 from harness import RawClient as Client
+from harness import read_saved_state
 
 
 def make_library(env, count=3, seconds=30):
@@ -106,7 +106,7 @@ def test_restart_restores_queue_song_position_volume_and_modes(env, pulse):
     client.close()
     daemon.send_signal(signal.SIGTERM)
     assert daemon.wait(timeout=5) == 0
-    saved = json.loads(env.state_file.read_text())
+    saved = read_saved_state(env.state_file)
     assert len(saved["queue"]) == 3 and saved["current_position"] == 1 and saved["volume"] == 35
 
     daemon = start(env, output="pulse", pulse=pulse)
@@ -158,7 +158,7 @@ def test_first_answer_after_a_restart_already_has_the_restored_queue(env):
             daemon.send_signal(signal.SIGTERM)
             assert daemon.wait(timeout=5) == 0
         # The `add` sent before the restore finished came after it: the queue grew by one each time.
-        assert len(json.loads(env.state_file.read_text())["queue"]) == 4 + attempt
+        assert len(read_saved_state(env.state_file)["queue"]) == 4 + attempt
 
 
 def test_connection_timeout_closes_silent_clients_but_not_idling_or_talking_ones(env):
@@ -230,7 +230,7 @@ def test_sigterm_writes_state_and_exits_0_within_a_second(env):
     daemon.send_signal(signal.SIGTERM)
     assert daemon.wait(timeout=5) == 0
     assert time.time() - started < 1.0
-    saved = json.loads(env.state_file.read_text())
+    saved = read_saved_state(env.state_file)
     assert saved["volume"] == 42 and len(saved["queue"]) == 2
     assert not env.socket.exists()
 
