@@ -128,9 +128,10 @@ extension DaemonCore {
                 }
                 endRun()
             }
-            for (value, total) in totals.sorted(by: { $0.key.string.precedesInByteOrder($1.key.string) }) {
-                context.response.field(group.rawValue, value.string)
-                writeCount(total.songs, total.seconds, to: &context.response)
+            let counted = Array(totals)
+            for index in ByteOrderSort.permutation(of: counted.map(\.key.string)) {
+                context.response.field(group.rawValue, counted[index].key.string)
+                writeCount(counted[index].value.songs, counted[index].value.seconds, to: &context.response)
             }
         }
         add.library("list", 1...Int.max) { context throws(ProtocolError) in
@@ -355,8 +356,13 @@ struct SongOrder {
         case .track?, .disc?: numbers = songs.indices.map { SongOrder.leadingNumber(sortValue(songs[$0])) }
         default: texts = songs.indices.map { sortValue(songs[$0]) }
         }
-        let precedes: (Int, Int) -> Bool =
-            texts.isEmpty ? { numbers[$0] < numbers[$1] } : { texts[$0].precedesInByteOrder(texts[$1]) }
+        if !texts.isEmpty {
+            // Equal values keep the songs' order, ascending or descending.
+            var ordered = ByteOrderSort.permutation(of: texts)
+            if descending { ordered = Self.reversedKeepingTies(ordered, texts) }
+            return ordered.map { songs[$0] }
+        }
+        let precedes: (Int, Int) -> Bool = { numbers[$0] < numbers[$1] }
         let ordered = songs.indices.sorted { left, right in
             let (a, b) = descending ? (right, left) : (left, right)
             if precedes(a, b) { return true }
@@ -364,6 +370,20 @@ struct SongOrder {
             return left < right
         }
         return ordered.map { songs[$0] }
+    }
+
+    /// `ascending` (indexes into `texts` in byte order, ties in index order) with the values in the opposite order
+    /// and the ties still in index order.
+    private static func reversedKeepingTies(_ ascending: [Int], _ texts: [String]) -> [Int] {
+        var runs: [ArraySlice<Int>] = []
+        var start = 0
+        for position in ascending.indices.dropFirst()
+        where !texts[ascending[position]].hasSameBytes(as: texts[ascending[position - 1]]) {
+            runs.append(ascending[start..<position])
+            start = position
+        }
+        if !ascending.isEmpty { runs.append(ascending[start...]) }
+        return Array(runs.reversed().joined())
     }
 
     /// The tag's first value, else its fallback's, else "" (MPD's `GetSortValue`).
@@ -401,9 +421,10 @@ private struct ValueTree {
 
     func write(levels: ArraySlice<TagType>, to response: inout ResponseBuilder) {
         guard let tag = levels.first else { return }
-        for (value, child) in children.sorted(by: { $0.key.string.precedesInByteOrder($1.key.string) }) {
-            response.field(tag.rawValue, value.string)
-            child.write(levels: levels.dropFirst(), to: &response)
+        let values = Array(children)
+        for index in ByteOrderSort.permutation(of: values.map(\.key.string)) {
+            response.field(tag.rawValue, values[index].key.string)
+            values[index].value.write(levels: levels.dropFirst(), to: &response)
         }
     }
 }

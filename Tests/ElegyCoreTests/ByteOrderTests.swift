@@ -43,4 +43,22 @@ import Testing
         #expect("".hasSameBytes(as: ""))
         #expect(!"Caf\u{E9}".hasSameBytes(as: "Cafe\u{301}"))
     }
+
+    /// The permutation orders as `byteOrder` does, ties in index order, whatever the first eight bytes hold: equal
+    /// prefixes, a string that is another's prefix, a NUL, multi-byte characters across the eighth byte.
+    @Test func permutationFollowsByteOrderWithTiesInIndexOrder() {
+        let pool = [
+            "", "a", "ab", "abcdefgh", "abcdefghi", "abcdefgh\u{0}", "abcdefgZ", "Z", "zz", "é", "e\u{301}",
+            "悲しみをやさしさに", "悲しみをやさしさ", "Yoko Kanno", "Yoko Kanno ", "Yoko Kann",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let keys = (0..<40).map { _ in pool.randomElement(using: &generator) ?? "" }
+            let expected = keys.indices.sorted { left, right in
+                let order = keys[left].byteOrder(comparedTo: keys[right])
+                return order != 0 ? order < 0 : left < right
+            }
+            #expect(ByteOrderSort.permutation(of: keys) == expected, "\(keys)")
+        }
+    }
 }

@@ -352,6 +352,18 @@ struct LibraryTests {
         #expect(library.allSongs(under: "Aim").isEmpty)
     }
 
+    /// `sort Album` and `sort -Album`: values in byte order either way, songs with one value in their own order
+    /// either way (MPD's stable sort), songs without the tag sorted as "".
+    @Test func sortByTextIsStableAscendingAndDescending() throws {
+        let songs = [
+            Song(uri: "1", album: "b"), Song(uri: "2", album: "a"), Song(uri: "3", album: "b"), Song(uri: "4"),
+            Song(uri: "5", album: "a"), Song(uri: "6", album: "c"), Song(uri: "7", album: "b"),
+        ]
+        #expect(try SongOrder("Album").sorted(songs).map(\.uri) == ["4", "2", "5", "1", "3", "7", "6"])
+        #expect(try SongOrder("-Album").sorted(songs).map(\.uri) == ["6", "1", "3", "7", "2", "5", "4"])
+        #expect(try SongOrder("-Album").sorted([]).isEmpty)
+    }
+
     @Test func absolutePathRefusesEscapes() {
         let library = MusicLibrary(root: "/music/", cacheFile: nil, logger: Fixture.quiet)
         #expect(library.absolutePath(of: "Artist/Album/01 - Song.flac") == "/music/Artist/Album/01 - Song.flac")

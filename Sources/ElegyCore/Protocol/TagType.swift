@@ -273,6 +273,19 @@ extension String {
         byteOrder(comparedTo: other) < 0
     }
 
+    /// The first eight bytes of the UTF-8 as one big-endian number, zero-padded: two strings whose prefixes differ
+    /// compare as their prefixes do in `byteOrder`; only equal prefixes need the bytes compared.
+    public var byteOrderPrefix: UInt64 {
+        var prefix: UInt64 = 0
+        var taken = 0
+        for byte in utf8 {
+            prefix |= UInt64(byte) << (56 - 8 * UInt64(taken))
+            taken += 1
+            if taken == 8 { break }
+        }
+        return prefix
+    }
+
     /// Whether the two strings hold the same UTF-8 bytes. Most tag values are interned, so the common equal case
     /// is two copies of one string, told by their representation alone, with no retain or byte compared.
     public func hasSameBytes(as other: String) -> Bool {
@@ -280,7 +293,7 @@ extension String {
         if unsafeBitCast(self, to: (UInt64, UInt64).self) == unsafeBitCast(other, to: (UInt64, UInt64).self) {
             return true
         }
-        return byteOrder(comparedTo: other) == 0
+        return utf8.count == other.utf8.count && byteOrder(comparedTo: other) == 0
     }
 
     /// `memcmp` order of the two strings' UTF-8 (the shorter first on a shared prefix): negative when `self` comes
@@ -320,5 +333,20 @@ public struct ByteKey: Hashable, Sendable {
     public func hash(into hasher: inout Hasher) {
         var string = string
         string.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// Sorting by the bytes of strings, as MPD's maps order tag values.
+public enum ByteOrderSort {
+    /// The indexes of `keys` in the byte order of the keys, equal keys in index order. Each key's first eight bytes
+    /// are made one number once, so that most comparisons compare two integers (`list … group` sorts tens of
+    /// thousands of values; comparing them byte by byte through `byteOrder` was a fifth of its time).
+    public static func permutation(of keys: [String]) -> [Int] {
+        let prefixes = keys.map(\.byteOrderPrefix)
+        return keys.indices.sorted { left, right in
+            if prefixes[left] != prefixes[right] { return prefixes[left] < prefixes[right] }
+            let order = keys[left].byteOrder(comparedTo: keys[right])
+            return order != 0 ? order < 0 : left < right
+        }
     }
 }
