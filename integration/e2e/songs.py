@@ -23,8 +23,9 @@ class Track:
 
     @property
     def display(self) -> str:
-        """How mpc prints it by default: `Artist - Title`."""
-        return f"{self.artist} - {self.title}"
+        """How mpc prints it by default: `Artist - Title`, or the file of a song without tags (nothing is guessed
+        from the path, as in MPD)."""
+        return f"{self.artist} - {self.title}" if self.tagged else self.uri
 
 
 # Three 10 s tracks for the paced tests (seek to 0:05, pause, next/prev while playing).

@@ -30,10 +30,9 @@ SONGS = [
 ]
 
 QUERIES = [
-    # No Title query: Elegy gives the untagged file its name as Title (PathFallback), MPD gives it none.
     "list album", "list date", "list albumartist", "list artist", "list genre",
     "list album group albumartist", "list album group date group artist", "list artist group album",
-    "list genre group date", "list date group albumartist group genre", "list genre group album",
+    "list genre group date", "list date group albumartist group genre", "list genre group album", "list title group album",
     "count group artist", "count group album", "count group date", "count group albumartist", "count group genre",
     "count albumartist Alpha group album", "list album albumartist Alpha group date",
 ]

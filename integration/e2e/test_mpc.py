@@ -50,7 +50,7 @@ def test_add_root_and_playlist_shows_tags(daemon):
     mpc(daemon, "add", "/")
     shown = mpc(daemon, "playlist").stdout.splitlines()
     tracks = sorted(songs.LIBRARY, key=lambda track: track.uri)
-    # The untagged FLAC gets its artist and title from its Artist/Album/NN - Title path.
+    # The untagged FLAC is shown by its file: its path gives it no tags, as in MPD.
     assert shown == [track.display for track in tracks]
 
 

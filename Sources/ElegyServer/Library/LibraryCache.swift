@@ -6,11 +6,13 @@ import ElegyCore
 #endif
 
 /// The on-disk index, a binary format read in one pass with no parsing: integers little-endian, strings a `UInt32`
-/// byte count and their UTF-8 bytes. Format 6; formats up to 5 were text lines, whose decoding (escapes, numbers,
-/// hashing each tag value to share it) took 100–160 ms of a 250 ms start for 100,000 songs.
+/// byte count and their UTF-8 bytes. Format 7; formats up to 5 were text lines, whose decoding (escapes, numbers,
+/// hashing each tag value to share it) took 100–160 ms of a 250 ms start for 100,000 songs. Format 6 is format 7's
+/// layout with tags guessed from paths (Title, Artist, Album, Track of files without them) stored as if they were the
+/// file's: refused, so that one scan after the upgrade drops them.
 ///
 /// ```
-/// "elegy-library 6\n"
+/// "elegy-library 7\n"
 /// root, updated (Int64), distinct artists and albums (UInt32 each, what `stats` counts)
 /// directories: count, then (path, mtime Int64) each
 /// tag names: count, then the MPD names the songs' extra tags refer to by position
@@ -25,7 +27,7 @@ import ElegyCore
 /// processor at once. Anything out of place (a count or length past the end, an unknown reference, songs out of
 /// order) makes the whole file unusable, and the library is scanned again.
 enum LibraryCache {
-    static let magic = Array("elegy-library 6\n".utf8)
+    static let magic = Array("elegy-library 7\n".utf8)
     private static let trailer = Array("elegy-end\n".utf8)
     /// Songs per piece: pieces small enough to share out evenly, large enough that their table stays small.
     static let songsPerPiece = 4096

@@ -188,7 +188,7 @@ final class TagReadJob: Sendable {
 
     /// Opens the file without blocking (a FIFO swapped in since it was stat'ed must not block the reader: the FLAC
     /// reader's `pread` then fails and libsndfile's own check refuses it), reads its tags from that descriptor
-    /// (FLAC) or through libsndfile, and applies the path fallback. Size and mtime are `stamp`'s, taken just before.
+    /// (FLAC) or through libsndfile. Size and mtime are `stamp`'s, taken just before.
     static func read(_ candidate: LibraryWalker.Candidate, stamp: LibraryWalker.Stamp) -> ReadOutcome {
         let path = candidate.path
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
@@ -198,7 +198,7 @@ final class TagReadJob: Sendable {
             let song = try TagReader.song(
                 fileDescriptor: fd, path: path, uri: candidate.uri, size: stamp.size,
                 modified: stamp.modified)
-            return .song(PathFallback.apply(to: song))
+            return .song(song)
         } catch {
             return .failure(ScanFailure(uri: candidate.uri, reason: error.message))
         }
