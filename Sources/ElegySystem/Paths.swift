@@ -34,8 +34,11 @@ public struct Paths: Sendable, Equatable {
     public var dataDirectory: String { "\(base("XDG_DATA_HOME", ".local/share"))/elegy" }
     /// Stored playlists (M3U8): `$XDG_DATA_HOME/elegy/playlists`.
     public var storedPlaylists: String { "\(dataDirectory)/playlists" }
-    /// The library index: `$XDG_CACHE_HOME/elegy/index.json`.
-    public var cacheFile: String { "\(base("XDG_CACHE_HOME", ".cache"))/elegy/index.json" }
+    /// The library index: `$XDG_CACHE_HOME/elegy/library.index`.
+    public var cacheFile: String { "\(base("XDG_CACHE_HOME", ".cache"))/elegy/library.index" }
+    /// Where the index was kept before 2026-12-07 (`index.json`, though it had not been JSON for long): removed
+    /// at startup, since no build that reads the current format writes it.
+    public var formerCacheFile: String { "\(base("XDG_CACHE_HOME", ".cache"))/elegy/index.json" }
     /// `$XDG_MUSIC_DIR` (as `xdg-user-dirs` exports it), else `~/Music`.
     public var musicDirectory: String { Self.absolute(environment["XDG_MUSIC_DIR"].map(expandingTilde)) ?? "\(home)/Music" }
 

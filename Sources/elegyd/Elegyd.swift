@@ -82,6 +82,8 @@ struct Elegyd: ParsableCommand {
         for warning in loaded.warnings { logger.warning("\(warning)") }
 
         let adopted = Systemd.listenFileDescriptors().first
+        // Its format (6 and before) is refused anyway: the index is scanned again and written under the new name.
+        unlink(paths.formerCacheFile)
         var options = DaemonOptions(
             socketPath: socket ?? settings.socketPath ?? paths.socket,
             adoptedDescriptor: adopted,

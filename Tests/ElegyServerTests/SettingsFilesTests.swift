@@ -75,7 +75,7 @@ struct PathsTests {
         #expect(ann.configFile == "/home/ann/.config/elegy/elegy.toml")
         #expect(ann.stateFile == "/home/ann/.local/state/elegy/state.json")
         #expect(ann.storedPlaylists == "/home/ann/.local/share/elegy/playlists")
-        #expect(ann.cacheFile == "/home/ann/.cache/elegy/index.json")
+        #expect(ann.cacheFile == "/home/ann/.cache/elegy/library.index")
         #expect(ann.musicDirectory == "/home/ann/Music")
         #expect(Paths(environment: ["HOME": "/home/ann"], uid: 1000).socket == "/run/user/1000/elegy/socket")
     }
@@ -88,7 +88,7 @@ struct PathsTests {
         #expect(set.configFile == "/cfg/elegy/elegy.toml")
         #expect(set.stateFile == "/st/elegy/state.json")
         #expect(set.storedPlaylists == "/data/elegy/playlists")
-        #expect(set.cacheFile == "/cache/elegy/index.json")
+        #expect(set.cacheFile == "/cache/elegy/library.index")
         #expect(set.socket == "/run/x/elegy/socket")
         #expect(set.musicDirectory == "/home/ann/Tunes")
         let relative = Paths(environment: ["HOME": "/home/ann", "XDG_CONFIG_HOME": "cfg", "XDG_RUNTIME_DIR": "run"])
