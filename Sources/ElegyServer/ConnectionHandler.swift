@@ -274,9 +274,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Writes an answer. A big one goes out in chunks of `chunkBytes`, at most two at a time, each copied into a
-    /// channel buffer only when the one before it reached the socket: copied whole, a 29 MB `listallinfo` needed a
-    /// second 29 MB buffer, freshly mapped (glibc maps blocks of 128 KiB and more) and faulted in page by page, a
-    /// quarter of the answer's time (perf, 2026-12-07). Chunks under the mapping threshold reuse the same heap.
+    /// channel buffer only when the one before it reached the socket: copied whole, a 28 MB `listallinfo` needed a
+    /// second 28 MB buffer, freshly mapped (glibc maps blocks of 128 KiB and more) and faulted in page by page. The
+    /// faults of the two buffers were a quarter of the answer's CPU time (perf, 2026-12-07); chunks under the mapping
+    /// threshold reuse the same heap, and only the answer's own buffer is faulted in.
     /// Answers that come while one is going out wait behind it, in order.
     private func write(_ bytes: [UInt8], context: ChannelHandlerContext) {
         guard !bytes.isEmpty else { return }

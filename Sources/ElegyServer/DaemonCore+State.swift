@@ -14,7 +14,8 @@ extension DaemonCore {
             case .stop: .stop
             }
         return PersistedState(
-            queue: queue ?? player.queue.entries.map { PersistedState.Entry(uri: $0.song.uri, curatedKey: $0.curatedKey) },
+            queue: queue
+                ?? player.queue.entries.map { PersistedState.Entry(uri: $0.song.uri, curatedKey: $0.curatedKey) },
             currentPosition: player.queue.currentPosition,
             elapsed: playback.state == .stop ? 0 : playback.elapsed,
             playState: playState, volume: playback.volume, repeat: player.queue.repeatMode,
@@ -57,9 +58,9 @@ extension DaemonCore {
 
 /// Writes state.json within a second of any change, every second while playing (so that `kill -9` loses at most
 /// a second of position), and at shutdown. The writes run on a queue of their own, never on the core queue: with a
-/// 16,384-song queue a save took 50 ms, and commands waited behind it every second while playing (`status` up to
-/// 48 ms, measured 2026-12-07). The snapshot is taken under the core lock and reuses the queue's entries while the
-/// queue is unchanged, so that the store writes the queue file only after a change.
+/// 16,000-song queue each save cost about 50 ms of CPU (bench/playing-load.py, 2026-12-07), and file commands
+/// waited behind it every second while playing. The snapshot is taken under the core lock and reuses the queue's
+/// entries while the queue is unchanged, so that the store writes the queue file only after a change.
 public final class StateSaver: @unchecked Sendable {
     private let store: StateStore
     private let notifySystemd: Bool

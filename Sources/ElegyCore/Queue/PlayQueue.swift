@@ -436,11 +436,12 @@ public struct PlayQueue: Sendable, Hashable {
             guard let base = buffer.baseAddress else { return }
             let block = UnsafeMutablePointer<QueueEntry>.allocate(capacity: length)
             defer { block.deallocate() }
-            block.moveInitialize(from: base + range.lowerBound, count: length)
-            if destination > range.lowerBound {
-                (base + range.lowerBound).moveInitialize(from: base + range.upperBound, count: destination - range.lowerBound)
+            let (source, end) = (range.lowerBound, range.upperBound)
+            block.moveInitialize(from: base + source, count: length)
+            if destination > source {
+                (base + source).moveInitialize(from: base + end, count: destination - source)
             } else {
-                (base + destination + length).moveInitialize(from: base + destination, count: range.lowerBound - destination)
+                (base + destination + length).moveInitialize(from: base + destination, count: source - destination)
             }
             (base + destination).moveInitialize(from: block, count: length)
         }

@@ -25,7 +25,8 @@ public struct QueueEntry: Sendable, Hashable {
 
     /// Calls `body` with a pointer to the song where it is stored, valid only during the call: reading a few
     /// fields of each of 16,000 entries through `song` from another module copied every song whole.
-    /// Inlinable so that a caller in another module gets it specialized: the generic version copied the entry.
+    /// Inlinable so that a caller in another module gets it specialized: perf showed the generic version, called
+    /// from `save`, with outlined copies of the entry's storage.
     @inlinable
     public func withSong<Result>(_ body: (UnsafePointer<Song>) throws -> Result) rethrows -> Result {
         try withExtendedLifetime(storage) { storage in try body(storage.song) }
@@ -45,8 +46,9 @@ public struct QueueEntry: Sendable, Hashable {
 }
 
 /// An immutable song shared by the queue entries that copy one another, stored in one object (a `ManagedBuffer`
-/// header) so that `withSong` can lend its address: `withUnsafePointer(to: storage.song)` copied the song for every
-/// entry, a dozen retains and releases each (a third of a 16,000-song `save`, perf 2026-12-07).
+/// header) so that `withSong` lends the address of the stored song itself. `withUnsafePointer(to: storage.song)` of
+/// a class property lent the address of whatever copy the compiler chose to make; whether it made one was up to the
+/// optimizer.
 @usableFromInline
 struct SongStorage: @unchecked Sendable {
     // @unchecked: `ManagedBuffer` is not Sendable, but this one's song is written once, by `init`, before the
