@@ -207,28 +207,37 @@ extension DaemonCore {
     /// Starts a background scan; returns its job id at once. A scan already running is joined, not doubled.
     /// `rereadAll` (`rescan`) reads every file again instead of only new and changed ones. While the watches follow
     /// everything (`watchesVerified`), an `update` looks only at the directories they named since the last walk,
-    /// and one they named none in finishes at once. `named` is for the auto-update: `path` is what events named,
-    /// to be walked as it is.
+    /// and one they named none in finishes without a walk. `named` is for the auto-update: `path` is what events
+    /// named, to be walked as it is.
     func startUpdate(path: String?, rereadAll: Bool = false, named: Bool = false) -> Int {
         let (job, isNew) = updates.begin()
         guard isNew else { return job }
         changed(.update)
-        var scanPath = path.map(normalizedDirectory).flatMap { $0.isEmpty ? nil : $0 }
+        let requested = path.map(normalizedDirectory).flatMap { $0.isEmpty ? nil : $0 }
         let followed = !rereadAll && !named && watchesVerified && watcher?.followsEverything == true
-        if followed, let watcher {
-            let (walk, later) = DaemonCore.updateScope(scanPath ?? "", changed: watcher.takePending())
-            pendingAutoUpdate += later
-            guard let scope = walk else {
-                updates.finish()
-                logger.debug("library update: the watches saw no change", metadata: ["path": "\(scanPath ?? "/")"])
-                startPendingAutoUpdate()
-                return job
-            }
-            scanPath = scope.isEmpty ? nil : scope
-        }
-        // A walk of everything that began once every directory was watched: what it misses, an event reports.
-        let verifies = scanPath == nil && watcher?.followsEverything == true
+        let watcher = self.watcher
         Task(executorPreference: taskExecutor) {
+            var scanPath = requested
+            if followed, let watcher {
+                // Off the core lock: reading the queued events may add watches (file work).
+                watcher.readQueuedEvents()
+                let (walk, later) = DaemonCore.updateScope(requested ?? "", changed: watcher.takePending())
+                guard let scope = walk else {
+                    self.queue.async { self.locked { core in
+                        core.pendingAutoUpdate += later
+                        core.updates.finish()
+                        core.logger.debug(
+                            "library update: the watches saw no change", metadata: ["path": "\(requested ?? "/")"])
+                        core.changed(.update)
+                        core.startPendingAutoUpdate()
+                    } }
+                    return
+                }
+                if !later.isEmpty { self.queue.async { self.locked { core in core.pendingAutoUpdate += later } } }
+                scanPath = scope.isEmpty ? nil : scope
+            }
+            // A walk of everything that began once every directory was watched: what it misses, an event reports.
+            let verifies = scanPath == nil && watcher?.followsEverything == true
             let report = await self.library.scan(path: scanPath, rereadAll: rereadAll)
             // Name every file the scan skipped (a corrupt file, a FIFO, a symlink loop), not only their count.
             for failure in report.failed.prefix(DaemonCore.loggedScanFailures) {

@@ -28,6 +28,9 @@ final class LibraryWatcher: Sendable {
     private let onChange: @Sendable (LibraryWatcher) -> Void
     private let descriptor: Int32
     private let state = Lock(WatchState())
+    /// Held while events are read from the descriptor and handled, by the watcher's thread or by `takePending`:
+    /// one reader at a time, so that watches are added in the order the events came.
+    private let reading = Lock(())
 
     private struct WatchState {
         /// Watch descriptor → directory path relative to the root ("" is the root).
@@ -60,6 +63,30 @@ final class LibraryWatcher: Sendable {
             defer { state.pending.removeAll() }
             return state.pending.sorted()
         }
+    }
+
+    /// Reads and handles the events already queued on the descriptor, for `takePending`: a change made just before
+    /// an `update` is in the kernel's queue before the update begins, but the watcher's thread may not have read it
+    /// yet (an update right after `rm -r` found nothing to do, once in a few hundred runs). Blocking file work (new
+    /// directories get their watches): never call it under the core lock.
+    func readQueuedEvents() {
+        reading.withLock { _ in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: LibraryWatcher.readBytes, alignment: 8)
+            defer { buffer.deallocate() }
+            // The descriptor is non-blocking: the loop ends when the queue is empty.
+            while true {
+                let count = read(descriptor, buffer.baseAddress, buffer.count)
+                guard count > 0 else { break }
+                record(handle(UnsafeRawBufferPointer(rebasing: buffer[0..<count])))
+            }
+        }
+    }
+
+    /// How many bytes of events one `read` takes.
+    private static let readBytes = 64 * 1024
+
+    private func record(_ changed: Set<String>) {
+        if !changed.isEmpty { state.withLock { $0.pending.formUnion(changed) } }
     }
 
     /// Watched directories now.
@@ -132,7 +159,7 @@ final class LibraryWatcher: Sendable {
         let clock = ContinuousClock()
         var firstEvent: ContinuousClock.Instant?
         var lastEvent: ContinuousClock.Instant?
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: LibraryWatcher.readBytes, alignment: 8)
         defer {
             buffer.deallocate()
             close(descriptor)
@@ -149,14 +176,17 @@ final class LibraryWatcher: Sendable {
             let ready = poll(&poller, 1, timeout)
             if ready < 0 && errno != EINTR { break }
             if ready > 0 {
-                let count = read(descriptor, buffer.baseAddress, buffer.count)
-                if count > 0 {
+                // `takePending` may have read the events since `poll` saw them: then `read` finds none.
+                let changed = reading.withLock { _ -> Set<String> in
+                    let count = read(descriptor, buffer.baseAddress, buffer.count)
+                    guard count > 0 else { return [] }
                     let changed = handle(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-                    if !changed.isEmpty {
-                        state.withLock { $0.pending.formUnion(changed) }
-                        lastEvent = clock.now
-                        if firstEvent == nil { firstEvent = lastEvent }
-                    }
+                    record(changed)
+                    return changed
+                }
+                if !changed.isEmpty {
+                    lastEvent = clock.now
+                    if firstEvent == nil { firstEvent = lastEvent }
                 }
                 continue
             }
