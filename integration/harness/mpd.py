@@ -55,6 +55,13 @@ class ReferenceMPD:
         with RawClient(self.socket, timeout=30) as client:
             return client.ok(line)
 
+    def assert_same_answer(self, daemon, query: str) -> None:
+        """elegyd answers `query` with MPD's lines, in MPD's order, and OK."""
+        expected = self.command(query)
+        got = daemon.command(query)
+        assert got[-1] == "OK", got
+        assert got[:-1] == expected, f"elegyd: {got[:-1]}\nmpd:    {expected}"
+
     def update(self) -> None:
         """`update` and wait until MPD's database holds the whole directory."""
         self.command("update")
