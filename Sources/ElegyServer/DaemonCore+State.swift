@@ -110,6 +110,9 @@ public final class StateSaver: @unchecked Sendable {
     /// Saves at once (shutdown); returns when written. Blocks: call from the main thread only.
     public func saveFinal() {
         guard let core else { return }
+        // Behind every batch already handed to the core queue (docs/ARCHITECTURE.md, Shutdown): their changes are
+        // saved even when their answers no longer reach a client.
+        core.queue.sync {}
         writes.sync { write(core.locked { snapshot(of: $0) }) }
     }
 
