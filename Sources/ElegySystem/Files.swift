@@ -80,7 +80,7 @@ public enum Files {
     }
 
     /// Writes every byte of `raw` to `descriptor`, going on after short writes and interruptions; 0, or the
-    /// `errno` of the write that failed.
+    /// `errno` of the write that failed (EIO for one that wrote nothing, which would otherwise repeat forever).
     public static func writeAll(_ raw: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32 {
         var written = 0
         while written < raw.count, let base = raw.baseAddress {
@@ -89,6 +89,7 @@ public enum Files {
                 if errno == EINTR { continue }
                 return errno
             }
+            if result == 0 { return EIO }
             written += result
         }
         return 0
