@@ -109,11 +109,10 @@ struct StoredPlaylists: Sendable {
         try? Files.readText(path, limit: StoredPlaylists.maxFileBytes)
     }
 
-    /// Replaces the file atomically and answers before it is on the disk: the two `fsync`s (1.0–1.6 ms for the
-    /// 1.5 MB of a 16,000-song `save` on this project's test machine; MPD does none) run right after, on a queue
-    /// of their own. A crash of elegyd loses
-    /// nothing; a power cut within those milliseconds may lose the newest version (on file systems that do not
-    /// flush a file renamed over another, as ext4 does, it may leave the playlist empty).
+    /// Replaces the file atomically and answers before it is on the disk: the two `fsync`s (1.0–1.6 ms, measured
+    /// for a 1.5 MB playlist on this project's test machine; MPD does none) run right after, on a queue of their
+    /// own. A crash of elegyd loses nothing; a power cut within those milliseconds may lose the newest version (on
+    /// file systems that do not flush a file renamed over another, as ext4 does, it may leave the playlist empty).
     private func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(ProtocolError) {
         do {
             try Files.writeAtomically(bytes, to: path, directoryMode: 0o700, syncing: false)

@@ -28,8 +28,8 @@ final class LibraryWatcher: Sendable {
     private let onChange: @Sendable (LibraryWatcher) -> Void
     private let descriptor: Int32
     private let state = Lock(WatchState())
-    /// Held while events are read from the descriptor and handled, by the watcher's thread or by `takePending`:
-    /// one reader at a time, so that watches are added in the order the events came.
+    /// Held while events are read from the descriptor and handled, by the watcher's thread or by
+    /// `readQueuedEvents`: one reader at a time, so that watches are added in the order the events came.
     private let reading = Lock(())
 
     private struct WatchState {
@@ -65,9 +65,9 @@ final class LibraryWatcher: Sendable {
         }
     }
 
-    /// Reads and handles the events already queued on the descriptor, for `takePending`: a change made just before
-    /// an `update` is in the kernel's queue before the update begins, but the watcher's thread may not have read it
-    /// yet (an update right after `rm -r` found nothing to do, once in a few hundred runs). Blocking file work (new
+    /// Reads and handles the events already queued on the descriptor, so that the next `takePending` has them: a
+    /// change made just before an `update` is in the kernel's queue before the update begins, but the watcher's
+    /// thread may not have read it yet (an update right after `rm -r` found nothing to do: 8 of 300 in a loop). Blocking file work (new
     /// directories get their watches): never call it under the core lock.
     func readQueuedEvents() {
         reading.withLock { _ in

@@ -31,6 +31,12 @@ public final class MusicLibrary: Sendable {
         /// Callers that joined the running scan; resumed with its report.
         var waiters: [CheckedContinuation<ScanReport?, Never>] = []
         var lastReport = ScanReport()
+
+        /// Makes `loaded` (what `readCache` read) the index.
+        mutating func install(_ loaded: (index: LibraryIndex, updated: Int64)) {
+            index = loaded.index
+            lastUpdate = loaded.updated
+        }
     }
 
     /// With `scanWorker` (and a cache file), scans that read the whole library (the first, and `rescan`) run in
@@ -120,8 +126,7 @@ public final class MusicLibrary: Sendable {
         guard let loaded = readCache() else { return false }
         return state.withLock { state in
             guard state.running == nil else { return false }
-            state.index = loaded.index
-            state.lastUpdate = loaded.updated
+            state.install(loaded)
             return true
         }
     }

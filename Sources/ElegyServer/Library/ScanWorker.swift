@@ -71,10 +71,7 @@ extension MusicLibrary {
         }
         report.path = path
         if let loaded = readCache() {
-            state.withLock { state in
-                state.index = loaded.index
-                state.lastUpdate = loaded.updated
-            }
+            state.withLock { $0.install(loaded) }
         } else if report.changedIndex {
             return failed("the index the scanner wrote did not read back; the library is unchanged")
         }
