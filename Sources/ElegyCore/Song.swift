@@ -3,14 +3,39 @@ public struct Song: Sendable, Hashable {
     /// Path relative to `music_directory`, as MPD spells URIs.
     public var uri: String
     public var title: String?
-    public var artist: String?
-    public var album: String?
-    public var albumArtist: String?
     public var track: String?
-    public var disc: String?
-    public var date: String?
-    public var genre: String?
-    public var composer: String?
+    /// Artist, Album, AlbumArtist, Disc, Date, Genre and Composer, held in one object that the songs of an album
+    /// share (`SongTagSharing`): seven `String?` of 16 bytes each were half of a song's 216 bytes, for values
+    /// that most songs have in common with the one before them. Changed through the fields below, copy on write.
+    public var sharedTags: SharedSongTags
+    public var artist: String? {
+        get { sharedTags.artist }
+        set { changeSharedTags { $0.artist = newValue } }
+    }
+    public var album: String? {
+        get { sharedTags.album }
+        set { changeSharedTags { $0.album = newValue } }
+    }
+    public var albumArtist: String? {
+        get { sharedTags.albumArtist }
+        set { changeSharedTags { $0.albumArtist = newValue } }
+    }
+    public var disc: String? {
+        get { sharedTags.disc }
+        set { changeSharedTags { $0.disc = newValue } }
+    }
+    public var date: String? {
+        get { sharedTags.date }
+        set { changeSharedTags { $0.date = newValue } }
+    }
+    public var genre: String? {
+        get { sharedTags.genre }
+        set { changeSharedTags { $0.genre = newValue } }
+    }
+    public var composer: String? {
+        get { sharedTags.composer }
+        set { changeSharedTags { $0.composer = newValue } }
+    }
     /// Every other tag value, in the file's order: tags without a field above (Performer, the MusicBrainz IDs, ...)
     /// and the second and later values of multi-valued ones (two ARTIST comments). Empty for most songs.
     public var otherTags: [SongTag]
@@ -41,14 +66,14 @@ public struct Song: Sendable, Hashable {
     ) {
         self.uri = uri
         self.title = title
-        self.artist = artist
-        self.album = album
-        self.albumArtist = albumArtist
         self.track = track
-        self.disc = disc
-        self.date = date
-        self.genre = genre
-        self.composer = composer
+        if artist == nil, album == nil, albumArtist == nil, disc == nil, date == nil, genre == nil, composer == nil {
+            sharedTags = SharedSongTags.none
+        } else {
+            sharedTags = SharedSongTags(
+                artist: artist, album: album, albumArtist: albumArtist, disc: disc, date: date, genre: genre,
+                composer: composer)
+        }
         self.otherTags = otherTags
         self.size = size
         self.modified = modified
@@ -76,6 +101,12 @@ public struct Song: Sendable, Hashable {
         case .composer where composer == nil: composer = value
         default: otherTags.append(SongTag(tag, value))
         }
+    }
+
+    /// Changes the shared tags of this song alone: in place when no other song holds them, on a copy otherwise.
+    private mutating func changeSharedTags(_ change: (SharedSongTags) -> Void) {
+        if !isKnownUniquelyReferenced(&sharedTags) { sharedTags = sharedTags.copy() }
+        change(sharedTags)
     }
 
     /// A NaN that no length is: the stored form of "no duration".
@@ -107,6 +138,70 @@ public struct Song: Sendable, Hashable {
     /// True for formats that keep every sample (FLAC, WAV, AIFF, ...).
     public var isLossless: Bool {
         ["flac", "wav", "wave", "aif", "aiff", "aifc", "alac", "ape", "wv", "caf", "w64"].contains(fileExtension)
+    }
+}
+
+/// The tag values a song usually has in common with the rest of its album. Songs share one object (`Song.sharedTags`);
+/// it is changed only through `Song`'s fields, and only while a single song holds it, so no thread can see it change.
+public final class SharedSongTags: Hashable, @unchecked Sendable {
+    public fileprivate(set) var artist: String?
+    public fileprivate(set) var album: String?
+    public fileprivate(set) var albumArtist: String?
+    public fileprivate(set) var disc: String?
+    public fileprivate(set) var date: String?
+    public fileprivate(set) var genre: String?
+    public fileprivate(set) var composer: String?
+
+    /// The tags of a song with none of them, shared by all such songs.
+    public static let none = SharedSongTags()
+
+    public init(
+        artist: String? = nil, album: String? = nil, albumArtist: String? = nil, disc: String? = nil,
+        date: String? = nil, genre: String? = nil, composer: String? = nil
+    ) {
+        self.artist = artist
+        self.album = album
+        self.albumArtist = albumArtist
+        self.disc = disc
+        self.date = date
+        self.genre = genre
+        self.composer = composer
+    }
+
+    /// A new object with the same values, each made by `share` (which may swap a value for an equal shared one).
+    public func copy(sharing share: (String) -> String = { $0 }) -> SharedSongTags {
+        SharedSongTags(
+            artist: artist.map(share), album: album.map(share), albumArtist: albumArtist.map(share),
+            disc: disc.map(share), date: date.map(share), genre: genre.map(share), composer: composer.map(share))
+    }
+
+    /// Equal values compare their UTF-8 bytes, as MPD compares tag values (String's `==` would also merge two
+    /// spellings of one Unicode text).
+    public static func == (left: SharedSongTags, right: SharedSongTags) -> Bool {
+        if left === right { return true }
+        func same(_ one: String?, _ other: String?) -> Bool {
+            switch (one, other) {
+            case (nil, nil): true
+            case (let one?, let other?): one.hasSameBytes(as: other)
+            default: false
+            }
+        }
+        return same(left.artist, right.artist) && same(left.album, right.album)
+            && same(left.albumArtist, right.albumArtist) && same(left.disc, right.disc)
+            && same(left.date, right.date) && same(left.genre, right.genre) && same(left.composer, right.composer)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for value in [artist, album, albumArtist, disc, date, genre, composer] {
+            guard let value else {
+                hasher.combine(0 as UInt8)
+                continue
+            }
+            hasher.combine(1 as UInt8)
+            var bytes = value
+            bytes.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            hasher.combine(bytes.utf8.count)
+        }
     }
 }
 

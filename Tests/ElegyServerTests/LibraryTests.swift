@@ -274,6 +274,26 @@ struct LibraryTests {
         #expect(LibraryCache.decode(bytes, root: "/m/") == nil)
     }
 
+    /// Songs that name the same Artist, Album, AlbumArtist, Disc, Date, Genre and Composer come back sharing one
+    /// `SharedSongTags` (one per album here, whatever its tracks; one more where an album straddles two pieces), and
+    /// songs with none of them share `SharedSongTags.none`.
+    @Test func decodedSongsOfAnAlbumShareTheirTags() throws {
+        let albums = 600
+        let songs = (0..<(albums * 10)).map { index in
+            Song(
+                uri: String(format: "d%04d/%02d.flac", index / 10, index % 10), title: "T\(index)",
+                artist: "Artist \(index / 30)", album: "Album number \(index / 10)", track: "\(index % 10 + 1)",
+                date: "2001")
+        } + [Song(uri: "untagged/a.flac"), Song(uri: "untagged/b.flac", title: "only a title")]
+        let bytes = LibraryCache.encode(root: "/m", updated: 7, songs: songs)
+        let decoded = try #require(LibraryCache.decode(bytes, root: "/m")).songs
+        #expect(decoded == songs)
+        let pieces = (songs.count + LibraryCache.songsPerPiece - 1) / LibraryCache.songsPerPiece
+        let objects = Set(decoded.dropLast(2).map { ObjectIdentifier($0.sharedTags) })
+        #expect(objects.count >= albums && objects.count < albums + pieces)
+        #expect(decoded.suffix(2).allSatisfy { $0.sharedTags === SharedSongTags.none })
+    }
+
     /// 5,000 songs are two pieces, read on two threads: the seam loses, duplicates and reorders nothing, the counts
     /// `stats` shows come back, and a cache cut short, with a count that does not match, with two songs out of order
     /// (within a piece, or exactly at the seam, which only the check across pieces sees) or with a reference past

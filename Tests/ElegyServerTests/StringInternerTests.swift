@@ -43,5 +43,12 @@ private func storage(_ text: String) -> UnsafeRawPointer? {
         #expect(shared == songs)
         #expect(Set(shared.map { storage($0.album ?? "") }).count == 1)
         #expect(Set(shared.map { storage($0.artist ?? "") }).count == 1)
+        #expect(Set(shared.map { ObjectIdentifier($0.sharedTags) }).count == 1)
+        // A song whose tags differ in one value gets its own object, with the strings it shares still shared.
+        var other = songs[0]
+        other.date = "2004"
+        let mixed = StringInterner.sharingTagValues(songs + [other])
+        #expect(Set(mixed.map { ObjectIdentifier($0.sharedTags) }).count == 2)
+        #expect(storage(mixed[3].album ?? "") == storage(mixed[0].album ?? ""))
     }
 }

@@ -297,9 +297,10 @@ enum LibraryCache {
             let base = buffer.baseAddress
         else { return -1 }
         var reader = Reader(bytes: UnsafeRawBufferPointer(rebasing: bytes[piece.bytes]))
+        var sharing = TagSetSharing(table: table)
         var made = 0
         while made < piece.songCount {
-            guard let song = readSong(&reader, tags: tags, table: table), !song.uri.isEmpty,
+            guard let song = readSong(&reader, tags: tags, sharing: &sharing), !song.uri.isEmpty,
                 made == 0 || buffer[piece.firstSong + made - 1].uri.precedesInByteOrder(song.uri)
             else { break }
             (base + piece.firstSong + made).initialize(to: song)
@@ -312,7 +313,7 @@ enum LibraryCache {
         return made
     }
 
-    private static func readSong(_ reader: inout Reader, tags: [TagType], table: [String]) -> Song? {
+    private static func readSong(_ reader: inout Reader, tags: [TagType], sharing: inout TagSetSharing) -> Song? {
         guard let uri = reader.string(), let size = reader.integer(Int64.self),
             let modified = reader.integer(Int64.self), let flags = reader.take(1)?.first
         else { return nil }
@@ -338,15 +339,13 @@ enum LibraryCache {
             guard let text = reader.text(count: Int(titleCount) - 1) else { return nil }
             title = text
         }
-        // Field by field, in `sharedValues` order (a key path applied per song cost more than the rest of it).
-        func shared() -> String?? {
-            guard let reference = reader.integer(UInt32.self), reference <= table.count else { return .none }
-            return .some(reference == 0 ? nil : table[Int(reference) - 1])
+        // In `sharedValues` order: Artist, Album, AlbumArtist, Track, Disc, Date, Genre, Composer.
+        var references = TagSetSharing.References()
+        for field in 0..<8 {
+            guard let reference = reader.integer(UInt32.self), reference <= sharing.table.count else { return nil }
+            references[field] = reference
         }
-        guard let artist = shared(), let album = shared(), let albumArtist = shared(), let track = shared(),
-            let disc = shared(), let date = shared(), let genre = shared(), let composer = shared(),
-            let otherCount = reader.integer(UInt16.self)
-        else { return nil }
+        guard let otherCount = reader.integer(UInt16.self) else { return nil }
         var otherTags: [SongTag] = []
         if otherCount > 0 {
             otherTags.reserveCapacity(Int(otherCount))
@@ -359,9 +358,9 @@ enum LibraryCache {
         }
         // Made in one go: each change to a made song was a copy of all of it.
         var song = Song(
-            uri: uri, title: title, artist: artist, album: album, albumArtist: albumArtist, track: track, disc: disc,
-            date: date, genre: genre, composer: composer, otherTags: otherTags, duration: duration, format: format,
-            size: size, modified: modified)
+            uri: uri, title: title, track: sharing.value(references[3]), otherTags: otherTags, duration: duration,
+            format: format, size: size, modified: modified)
+        song.sharedTags = sharing.tags(for: references)
         if flags & Flag.replayGain != 0 {
             guard let trackGain = reader.integer(UInt32.self), let trackPeak = reader.integer(UInt32.self),
                 let albumGain = reader.integer(UInt32.self), let albumPeak = reader.integer(UInt32.self)
@@ -372,6 +371,43 @@ enum LibraryCache {
             song.replayGain.albumPeak = Float(bitPattern: albumPeak)
         }
         return song
+    }
+
+    /// One `SharedSongTags` for all the songs of a piece that name the same shared values: consecutive songs mostly
+    /// do (one album), so the song before is tried first.
+    private struct TagSetSharing {
+        /// A song's eight references into the table, in `sharedValues` order; Track (3) is the song's own.
+        typealias References = SIMD8<UInt32>
+
+        let table: [String]
+        private var previous: (key: References, tags: SharedSongTags)?
+        private var made: [References: SharedSongTags] = [:]
+
+        init(table: [String]) { self.table = table }
+
+        /// The table's value for a reference checked against the table (0: none).
+        func value(_ reference: UInt32) -> String? {
+            reference == 0 ? nil : table[Int(reference) - 1]
+        }
+
+        mutating func tags(for references: References) -> SharedSongTags {
+            var key = references
+            key[3] = 0  // Track: each song's own
+            if let previous, previous.key == key { return previous.tags }
+            let tags: SharedSongTags
+            if let known = made[key] {
+                tags = known
+            } else if key == References.zero {
+                tags = SharedSongTags.none
+            } else {
+                tags = SharedSongTags(
+                    artist: value(key[0]), album: value(key[1]), albumArtist: value(key[2]), disc: value(key[4]),
+                    date: value(key[5]), genre: value(key[6]), composer: value(key[7]))
+                made[key] = tags
+            }
+            previous = (key, tags)
+            return tags
+        }
     }
 
     /// Reads the file front to back; every read checks that the bytes are there (nil past the end).

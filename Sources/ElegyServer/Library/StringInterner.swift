@@ -76,19 +76,22 @@ extension StringInterner {
         value.utf8.withContiguousStorageIfAvailable { bytes in intern(bytes) { _ in value } ?? value } ?? value
     }
 
-    /// `songs` with equal tag values sharing one string: the scanner makes each song's strings on its own.
+    /// `songs` with equal tag values sharing one string, and songs with the same `SharedSongTags` values sharing one
+    /// object: the scanner makes each song's strings and tags on its own.
     static func sharingTagValues(_ songs: [Song]) -> [Song] {
         var interner = StringInterner()
+        var tagSets = Set<SharedSongTags>()
         var shared = songs
+        func share(_ text: String) -> String { text.utf8.count > inlineLimit ? interner.intern(text) : text }
         for index in shared.indices {
-            func share(_ value: inout String?) {
-                if let text = value, text.utf8.count > inlineLimit { value = interner.intern(text) }
+            let tags = shared[index].sharedTags
+            if let known = tagSets.firstIndex(of: tags) {
+                shared[index].sharedTags = tagSets[known]
+            } else {
+                let made = tags.copy(sharing: share)
+                tagSets.insert(made)
+                shared[index].sharedTags = made
             }
-            share(&shared[index].artist)
-            share(&shared[index].album)
-            share(&shared[index].albumArtist)
-            share(&shared[index].genre)
-            share(&shared[index].composer)
             for tag in shared[index].otherTags.indices where shared[index].otherTags[tag].value.utf8.count > inlineLimit {
                 shared[index].otherTags[tag].value = interner.intern(shared[index].otherTags[tag].value)
             }
