@@ -3,15 +3,14 @@ public struct Song: Sendable, Hashable {
     /// Path relative to `music_directory`, as MPD spells URIs.
     public var uri: String
     public var title: String?
+    /// Kept with the song, not in `sharedTags`: the songs of a compilation each have their own.
+    public var artist: String?
     public var track: String?
-    /// Artist, Album, AlbumArtist, Disc, Date, Genre and Composer, held in one object that the songs of an album
-    /// share (`SongTagSharing`): seven `String?` of 16 bytes each were half of a song's 216 bytes, for values
-    /// that most songs have in common with the one before them. Changed through the fields below, copy on write.
+    /// Album, AlbumArtist, Disc, Date, Genre and Composer, held in one object that the songs of an album share
+    /// (`StringInterner.sharingTagValues`, `LibraryCache`): six `String?` of 16 bytes each were close to half of a
+    /// song's 216 bytes, for values that a song has in common with the one before it. Changed through the fields
+    /// below, copy on write.
     public var sharedTags: SharedSongTags
-    public var artist: String? {
-        get { sharedTags.artist }
-        set { changeSharedTags { $0.artist = newValue } }
-    }
     public var album: String? {
         get { sharedTags.album }
         set { changeSharedTags { $0.album = newValue } }
@@ -66,12 +65,13 @@ public struct Song: Sendable, Hashable {
     ) {
         self.uri = uri
         self.title = title
+        self.artist = artist
         self.track = track
-        if artist == nil, album == nil, albumArtist == nil, disc == nil, date == nil, genre == nil, composer == nil {
+        if album == nil, albumArtist == nil, disc == nil, date == nil, genre == nil, composer == nil {
             sharedTags = SharedSongTags.none
         } else {
             sharedTags = SharedSongTags(
-                artist: artist, album: album, albumArtist: albumArtist, disc: disc, date: date, genre: genre,
+                album: album, albumArtist: albumArtist, disc: disc, date: date, genre: genre,
                 composer: composer)
         }
         self.otherTags = otherTags
@@ -101,6 +101,23 @@ public struct Song: Sendable, Hashable {
         case .composer where composer == nil: composer = value
         default: otherTags.append(SongTag(tag, value))
         }
+    }
+
+    /// A song with `sharedTags` already made (the cache decoder's, which shares them between songs).
+    public init(
+        uri: String, title: String?, artist: String?, track: String?, sharedTags: SharedSongTags, otherTags: [SongTag],
+        duration: Double?, format: AudioFormat?, size: Int64, modified: Int64
+    ) {
+        self.uri = uri
+        self.title = title
+        self.artist = artist
+        self.track = track
+        self.sharedTags = sharedTags
+        self.otherTags = otherTags
+        self.size = size
+        self.modified = modified
+        self.duration = duration
+        self.format = format
     }
 
     /// Changes the shared tags of this song alone: in place when no other song holds them, on a copy otherwise.
@@ -141,10 +158,9 @@ public struct Song: Sendable, Hashable {
     }
 }
 
-/// The tag values a song usually has in common with the rest of its album. Songs share one object (`Song.sharedTags`);
+/// The tag values a song has in common with the rest of its album, as a rule. Songs share one object (`Song.sharedTags`);
 /// it is changed only through `Song`'s fields, and only while a single song holds it, so no thread can see it change.
 public final class SharedSongTags: Hashable, @unchecked Sendable {
-    public fileprivate(set) var artist: String?
     public fileprivate(set) var album: String?
     public fileprivate(set) var albumArtist: String?
     public fileprivate(set) var disc: String?
@@ -156,10 +172,9 @@ public final class SharedSongTags: Hashable, @unchecked Sendable {
     public static let none = SharedSongTags()
 
     public init(
-        artist: String? = nil, album: String? = nil, albumArtist: String? = nil, disc: String? = nil,
-        date: String? = nil, genre: String? = nil, composer: String? = nil
+        album: String? = nil, albumArtist: String? = nil, disc: String? = nil, date: String? = nil,
+        genre: String? = nil, composer: String? = nil
     ) {
-        self.artist = artist
         self.album = album
         self.albumArtist = albumArtist
         self.disc = disc
@@ -171,7 +186,7 @@ public final class SharedSongTags: Hashable, @unchecked Sendable {
     /// A new object with the same values, each made by `share` (which may swap a value for an equal shared one).
     public func copy(sharing share: (String) -> String = { $0 }) -> SharedSongTags {
         SharedSongTags(
-            artist: artist.map(share), album: album.map(share), albumArtist: albumArtist.map(share),
+            album: album.map(share), albumArtist: albumArtist.map(share),
             disc: disc.map(share), date: date.map(share), genre: genre.map(share), composer: composer.map(share))
     }
 
@@ -186,13 +201,13 @@ public final class SharedSongTags: Hashable, @unchecked Sendable {
             default: false
             }
         }
-        return same(left.artist, right.artist) && same(left.album, right.album)
+        return same(left.album, right.album)
             && same(left.albumArtist, right.albumArtist) && same(left.disc, right.disc)
             && same(left.date, right.date) && same(left.genre, right.genre) && same(left.composer, right.composer)
     }
 
     public func hash(into hasher: inout Hasher) {
-        for value in [artist, album, albumArtist, disc, date, genre, composer] {
+        for value in [album, albumArtist, disc, date, genre, composer] {
             guard let value else {
                 hasher.combine(0 as UInt8)
                 continue

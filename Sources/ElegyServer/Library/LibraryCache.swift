@@ -358,9 +358,9 @@ enum LibraryCache {
         }
         // Made in one go: each change to a made song was a copy of all of it.
         var song = Song(
-            uri: uri, title: title, track: sharing.value(references[3]), otherTags: otherTags, duration: duration,
-            format: format, size: size, modified: modified)
-        song.sharedTags = sharing.tags(for: references)
+            uri: uri, title: title, artist: sharing.value(references[0]), track: sharing.value(references[3]),
+            sharedTags: sharing.tags(for: references), otherTags: otherTags, duration: duration, format: format,
+            size: size, modified: modified)
         if flags & Flag.replayGain != 0 {
             guard let trackGain = reader.integer(UInt32.self), let trackPeak = reader.integer(UInt32.self),
                 let albumGain = reader.integer(UInt32.self), let albumPeak = reader.integer(UInt32.self)
@@ -376,7 +376,8 @@ enum LibraryCache {
     /// One `SharedSongTags` for all the songs of a piece that name the same shared values: consecutive songs mostly
     /// do (one album), so the song before is tried first.
     private struct TagSetSharing {
-        /// A song's eight references into the table, in `sharedValues` order; Track (3) is the song's own.
+        /// A song's eight references into the table, in `sharedValues` order; Artist (0) and Track (3) are the
+        /// song's own.
         typealias References = SIMD8<UInt32>
 
         let table: [String]
@@ -392,7 +393,8 @@ enum LibraryCache {
 
         mutating func tags(for references: References) -> SharedSongTags {
             var key = references
-            key[3] = 0  // Track: each song's own
+            key[0] = 0
+            key[3] = 0
             if let previous, previous.key == key { return previous.tags }
             let tags: SharedSongTags
             if let known = made[key] {
@@ -401,7 +403,7 @@ enum LibraryCache {
                 tags = SharedSongTags.none
             } else {
                 tags = SharedSongTags(
-                    artist: value(key[0]), album: value(key[1]), albumArtist: value(key[2]), disc: value(key[4]),
+                    album: value(key[1]), albumArtist: value(key[2]), disc: value(key[4]),
                     date: value(key[5]), genre: value(key[6]), composer: value(key[7]))
                 made[key] = tags
             }

@@ -84,6 +84,7 @@ extension StringInterner {
         var shared = songs
         func share(_ text: String) -> String { text.utf8.count > inlineLimit ? interner.intern(text) : text }
         for index in shared.indices {
+            if let artist = shared[index].artist { shared[index].artist = share(artist) }
             let tags = shared[index].sharedTags
             if let known = tagSets.firstIndex(of: tags) {
                 shared[index].sharedTags = tagSets[known]
