@@ -210,7 +210,8 @@ struct LibraryTests {
     /// `add DIR` takes the directory's span of the sorted songs: exactly the songs under it, not those of siblings
     /// whose names start the same ("a b", "a-c", "ab").
     /// URIs are bytes, as Linux names files: "é" written precomposed and decomposed are two files, both indexed
-    /// and both found; every URI is found by the binary search, and an absent one is not.
+    /// and both found, each in a directory of its own (as MPD lists them); every URI is found by the binary search,
+    /// and an absent one is not.
     @Test func urisAreFoundByTheirBytes() {
         let composed = "Café/1.flac"
         let decomposed = "Cafe\u{301}/1.flac"
@@ -225,6 +226,10 @@ struct LibraryTests {
         #expect(index.position(ofURI: "a/3.flac") == nil)
         #expect(index.position(ofURI: "") == nil)
         #expect(LibraryIndex(songs: []).position(ofURI: "a") == nil)
+        let composedSongs = index.directory("Café")?.songs.map { Array(index.songs[$0].uri.utf8) }
+        let decomposedSongs = index.directory("Cafe\u{301}")?.songs.map { Array(index.songs[$0].uri.utf8) }
+        #expect(composedSongs == [Array(composed.utf8)] && decomposedSongs == [Array(decomposed.utf8)])
+        #expect(index.directory("")?.subdirectories.filter { $0 == "Café" }.count == 2)
     }
 
     @Test func songsUnderADirectoryAreItsSpan() {
@@ -240,8 +245,8 @@ struct LibraryTests {
         #expect(index.songs(under: "").count == uris.count)
         #expect(index.songs(under: "a/x/4.flac").map(\.uri) == ["a/x/4.flac"])
         #expect(index.songs(under: "c").isEmpty)
-        #expect(index.directories["a"]?.rangeUnder != nil)
-        #expect(index.directories[""]?.rangeUnder == 0...(uris.count - 1))
+        #expect(index.directory("a")?.rangeUnder != nil)
+        #expect(index.directory("")?.rangeUnder == 0...(uris.count - 1))
     }
 
     @Test func cacheFormatRoundTripsAwkwardText() throws {

@@ -195,14 +195,17 @@ public struct ResponseBuilder: Sendable, Hashable {
     }
 
     private mutating func appendSanitized(_ text: String) {
-        // Values almost never hold a line break: look in place first, then copy in one go.
-        let clean = text.utf8.withContiguousStorageIfAvailable { raw -> Bool in
+        // Values almost never hold a line break: look in place, and copy from the same place (one borrow of the
+        // string's storage per value: two, one to look and one to copy, were a tenth of `listall`, perf 2026-12-07).
+        let copied = text.utf8.withContiguousStorageIfAvailable { raw -> Bool in
+            guard let start = raw.baseAddress, !raw.isEmpty else { return true }
             // memchr, not a loop over the bytes: this runs for every value of every answer (an eighth of
             // `listall` of 100,000 songs went to the byte loop, perf 2026-12-07).
-            guard let start = raw.baseAddress, !raw.isEmpty else { return true }
-            return memchr(start, 0x0A, raw.count) == nil && memchr(start, 0x0D, raw.count) == nil
+            guard memchr(start, 0x0A, raw.count) == nil, memchr(start, 0x0D, raw.count) == nil else { return false }
+            bytes.append(contentsOf: raw)
+            return true
         }
-        if clean == true { return appendUTF8(text) }
+        if copied == true { return }
         let start = bytes.count
         appendUTF8(text)
         for index in start..<bytes.count where bytes[index] == 0x0A || bytes[index] == 0x0D {

@@ -89,7 +89,7 @@ public final class MusicLibrary: Sendable {
 
     /// Whether `path` ("" for the root) is a directory of the index.
     public func isDirectory(_ path: String) -> Bool {
-        index.directories[LibraryIndex.normalized(path)] != nil
+        index.directory(LibraryIndex.normalized(path)) != nil
     }
 
     /// Counts for MPD's `stats`: distinct artist and album tags, songs, and their summed duration.
