@@ -11,30 +11,14 @@ public struct Song: Sendable, Hashable {
     /// song's 216 bytes, for values that a song has in common with the one before it. Changed through the fields
     /// below, copy on write.
     public var sharedTags: SharedSongTags
-    public var album: String? {
-        get { sharedTags.album }
-        set { changeSharedTags { $0.album = newValue } }
-    }
+    public var album: String? { get { sharedTags.album } set { changeSharedTags { $0.album = newValue } } }
     public var albumArtist: String? {
-        get { sharedTags.albumArtist }
-        set { changeSharedTags { $0.albumArtist = newValue } }
+        get { sharedTags.albumArtist } set { changeSharedTags { $0.albumArtist = newValue } }
     }
-    public var disc: String? {
-        get { sharedTags.disc }
-        set { changeSharedTags { $0.disc = newValue } }
-    }
-    public var date: String? {
-        get { sharedTags.date }
-        set { changeSharedTags { $0.date = newValue } }
-    }
-    public var genre: String? {
-        get { sharedTags.genre }
-        set { changeSharedTags { $0.genre = newValue } }
-    }
-    public var composer: String? {
-        get { sharedTags.composer }
-        set { changeSharedTags { $0.composer = newValue } }
-    }
+    public var disc: String? { get { sharedTags.disc } set { changeSharedTags { $0.disc = newValue } } }
+    public var date: String? { get { sharedTags.date } set { changeSharedTags { $0.date = newValue } } }
+    public var genre: String? { get { sharedTags.genre } set { changeSharedTags { $0.genre = newValue } } }
+    public var composer: String? { get { sharedTags.composer } set { changeSharedTags { $0.composer = newValue } } }
     /// Every other tag value, in the file's order: tags without a field above (Performer, the MusicBrainz IDs, ...)
     /// and the second and later values of multi-valued ones (two ARTIST comments). Empty for most songs.
     public var otherTags: [SongTag]
@@ -158,8 +142,9 @@ public struct Song: Sendable, Hashable {
     }
 }
 
-/// The tag values a song has in common with the rest of its album, as a rule. Songs share one object (`Song.sharedTags`);
-/// it is changed only through `Song`'s fields, and only while a single song holds it, so no thread can see it change.
+/// The tag values a song has in common with the rest of its album, as a rule. Songs share one object
+/// (`Song.sharedTags`); it is changed only through `Song`'s fields, and only while a single song holds it, so no
+/// thread can see it change.
 public final class SharedSongTags: Hashable, @unchecked Sendable {
     public fileprivate(set) var album: String?
     public fileprivate(set) var albumArtist: String?
@@ -213,9 +198,9 @@ public final class SharedSongTags: Hashable, @unchecked Sendable {
                 continue
             }
             hasher.combine(1 as UInt8)
-            var bytes = value
-            bytes.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-            hasher.combine(bytes.utf8.count)
+            var native = value  // `withUTF8` may make a contiguous copy, hence `var`
+            native.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            hasher.combine(native.utf8.count)
         }
     }
 }

@@ -382,7 +382,7 @@ enum LibraryCache {
 
         let table: [String]
         private var previous: (key: References, tags: SharedSongTags)?
-        private var made: [References: SharedSongTags] = [:]
+        private var known: [References: SharedSongTags] = [:]
 
         init(table: [String]) { self.table = table }
 
@@ -397,15 +397,15 @@ enum LibraryCache {
             key[3] = 0
             if let previous, previous.key == key { return previous.tags }
             let tags: SharedSongTags
-            if let known = made[key] {
-                tags = known
+            if let existing = known[key] {
+                tags = existing
             } else if key == References.zero {
                 tags = SharedSongTags.none
             } else {
                 tags = SharedSongTags(
                     album: value(key[1]), albumArtist: value(key[2]), disc: value(key[4]),
                     date: value(key[5]), genre: value(key[6]), composer: value(key[7]))
-                made[key] = tags
+                known[key] = tags
             }
             previous = (key, tags)
             return tags
