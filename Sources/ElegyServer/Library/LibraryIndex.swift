@@ -113,19 +113,14 @@ final class LibraryIndex: Sendable {
     /// The directory at `path` (relative, already normalized), if it holds songs at any depth.
     func directory(_ path: String) -> Directory? { directories[ByteKey(path)] }
 
-    /// Stores a directory the walk has left, its subdirectories sorted. Sorted URIs visit each directory once; a
-    /// second visit (songs out of order) is merged into the first.
+    /// Stores a directory the walk has left, its subdirectories sorted. Each is stored once: songs sorted by the
+    /// bytes of their URIs keep every directory's subtree together, and the keys are those bytes too. (With
+    /// `String` keys, two spellings of one name were one key, and a second visit had to be merged into the first.)
     private static func store(_ directory: Directory, at path: String, in directories: inout [ByteKey: Directory]) {
         var directory = directory
-        let key = ByteKey(path)
-        if let earlier = directories[key] {
-            directory.songs = (earlier.songs + directory.songs).sorted()
-            directory.subdirectories = Array(Set(earlier.subdirectories + directory.subdirectories))
-            directory.firstUnder = min(earlier.firstUnder, directory.firstUnder)
-            directory.lastUnder = max(earlier.lastUnder, directory.lastUnder)
-            directory.countUnder += earlier.countUnder
-        }
         directory.subdirectories.sort()
+        let key = ByteKey(path)
+        assert(directories[key] == nil, "songs out of order: \(path) visited twice")
         directories[key] = directory
     }
 
