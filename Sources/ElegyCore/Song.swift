@@ -179,29 +179,14 @@ public final class SharedSongTags: Hashable, @unchecked Sendable {
     /// spellings of one Unicode text).
     public static func == (left: SharedSongTags, right: SharedSongTags) -> Bool {
         if left === right { return true }
-        func same(_ one: String?, _ other: String?) -> Bool {
-            switch (one, other) {
-            case (nil, nil): true
-            case (let one?, let other?): one.hasSameBytes(as: other)
-            default: false
-            }
-        }
+        func same(_ one: String?, _ other: String?) -> Bool { one.map(ByteKey.init) == other.map(ByteKey.init) }
         return same(left.album, right.album)
             && same(left.albumArtist, right.albumArtist) && same(left.disc, right.disc)
             && same(left.date, right.date) && same(left.genre, right.genre) && same(left.composer, right.composer)
     }
 
     public func hash(into hasher: inout Hasher) {
-        for value in [album, albumArtist, disc, date, genre, composer] {
-            guard let value else {
-                hasher.combine(0 as UInt8)
-                continue
-            }
-            hasher.combine(1 as UInt8)
-            var native = value  // `withUTF8` may make a contiguous copy, hence `var`
-            native.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-            hasher.combine(native.utf8.count)
-        }
+        for value in [album, albumArtist, disc, date, genre, composer] { hasher.combine(value.map(ByteKey.init)) }
     }
 }
 

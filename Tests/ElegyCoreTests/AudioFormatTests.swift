@@ -53,6 +53,14 @@ import Testing
         #expect(untagged != Song(uri: "b.flac") && Song(uri: "b.flac", date: "2001") == untagged)
     }
 
+    /// Shared tags are equal by their bytes, as MPD compares tag values: "é" precomposed and decomposed are two.
+    @Test func sharedTagsCompareBytes() {
+        let composed = SharedSongTags(album: "Café", date: "2001")
+        let decomposed = SharedSongTags(album: "Cafe\u{301}", date: "2001")
+        #expect(composed != decomposed && Set([composed, decomposed]).count == 2)
+        #expect(composed == SharedSongTags(album: "Café", date: "2001") && composed != SharedSongTags(album: "Café"))
+    }
+
     @Test func losslessByExtension() {
         #expect(Song(uri: "a/b/c.FLAC").isLossless)
         #expect(!Song(uri: "a/b.c/d.mp3").isLossless)
